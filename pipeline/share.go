@@ -1,0 +1,126 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/smbfs/smbfs/protocol"
+	"github.com/smbfs/smbfs/protocol/wire"
+)
+
+// Config tunes the scheduling. Zero fields take the documented defaults.
+type Config struct {
+	// ReadChunk is the size of one READ in a large transfer. Default: the
+	// server's MaxReadSize, at most 1 MiB.
+	ReadChunk int
+	// WriteChunk is the size of one WRITE in a large transfer. Default:
+	// the server's MaxWriteSize, at most 1 MiB.
+	WriteChunk int
+	// Window is how many chunks of one transfer may be in flight at once.
+	// Default 16.
+	Window int
+	// ReadBuffer is the size of the per-handle buffer that serves small
+	// reads (io.Reader callers reading a few bytes at a time), so that a
+	// 1-byte Read does not cost a round trip. Default 64 KiB.
+	ReadBuffer int
+}
+
+// Share runs operations on one tree connect.
+type Share struct {
+	tree       *protocol.Tree
+	window     int
+	readChunk  int
+	writeChunk int
+	readBuffer int
+	listBuffer uint32
+}
+
+// NewShare returns a Share over tree.
+func NewShare(tree *protocol.Tree, cfg Config) *Share {
+	c := tree.Conn()
+	s := &Share{tree: tree, window: cfg.Window, readChunk: cfg.ReadChunk, writeChunk: cfg.WriteChunk, readBuffer: cfg.ReadBuffer}
+	if s.window <= 0 {
+		s.window = 16
+	}
+	if s.readChunk <= 0 {
+		s.readChunk = 1 << 20
+	}
+	s.readChunk = min(s.readChunk, int(c.MaxReadSize()))
+	if s.writeChunk <= 0 {
+		s.writeChunk = 1 << 20
+	}
+	s.writeChunk = min(s.writeChunk, int(c.MaxWriteSize()))
+	if s.readBuffer <= 0 {
+		s.readBuffer = 64 << 10
+	}
+	s.readBuffer = min(s.readBuffer, s.readChunk)
+	s.listBuffer = min(c.MaxTransactSize(), 1<<20)
+	return s
+}
+
+// Tree returns the tree connect.
+func (s *Share) Tree() *protocol.Tree { return s.tree }
+
+// Attr describes a file or directory as the server reports it.
+type Attr struct {
+	Size       int64
+	Allocation int64
+	// Attributes are the FILE_ATTRIBUTE_* bits (MS-FSCC 2.6).
+	Attributes uint32
+	Created    time.Time
+	Accessed   time.Time
+	Modified   time.Time
+	Changed    time.Time
+}
+
+// IsDir reports a directory.
+func (a *Attr) IsDir() bool { return a.Attributes&uint32(wire.FileAttributeDirectory) != 0 }
+
+// ReadOnly reports the read-only attribute.
+func (a *Attr) ReadOnly() bool { return a.Attributes&uint32(wire.FileAttributeReadonly) != 0 }
+
+// IsReparsePoint reports a symbolic link or other reparse point.
+func (a *Attr) IsReparsePoint() bool {
+	return a.Attributes&uint32(wire.FileAttributeReparsePoint) != 0
+}
+
+// Attribute bits callers may test or set.
+const (
+	AttrReadOnly  = uint32(wire.FileAttributeReadonly)
+	AttrHidden    = uint32(wire.FileAttributeHidden)
+	AttrDirectory = uint32(wire.FileAttributeDirectory)
+	AttrArchive   = uint32(wire.FileAttributeArchive)
+	AttrNormal    = uint32(wire.FileAttributeNormal)
+)
+
+// attrFromTimes builds an Attr from the fields CREATE, CLOSE, directory
+// entries and FileNetworkOpenInformation all carry.
+func attrFromTimes(created, accessed, modified, changed, alloc, size uint64, attrs wire.FileAttributes) Attr {
+	return Attr{
+		Size:       int64(min(size, 1<<63-1)),
+		Allocation: int64(min(alloc, 1<<63-1)),
+		Attributes: uint32(attrs),
+		Created:    wire.FiletimeToTime(created),
+		Accessed:   wire.FiletimeToTime(accessed),
+		Modified:   wire.FiletimeToTime(modified),
+		Changed:    wire.FiletimeToTime(changed),
+	}
+}
+
+func attrFromCreate(r *wire.CreateResponse) Attr {
+	return attrFromTimes(r.CreationTime, r.LastAccessTime, r.LastWriteTime, r.ChangeTime, r.AllocationSize, r.EndOfFile, r.FileAttributes)
+}
+
+func attrFromDirEntry(e *wire.DirEntry) Attr {
+	return attrFromTimes(e.CreationTime, e.LastAccessTime, e.LastWriteTime, e.ChangeTime, e.AllocationSize, e.EndOfFile, e.FileAttributes)
+}
+
+func attrFromNetworkOpen(i *wire.FileNetworkOpenInformation) Attr {
+	return attrFromTimes(i.CreationTime, i.LastAccessTime, i.LastWriteTime, i.ChangeTime, i.AllocationSize, i.EndOfFile, i.FileAttributes)
+}
+
+// DirEntry is one directory entry: its SMB name (not yet unmapped) and
+// attributes.
+type DirEntry struct {
+	Name string
+	Attr Attr
+}

@@ -1,0 +1,204 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/smbfs/smbfs/protocol/wire"
+)
+
+// ReadAt reads len(p) bytes at off, following the io.ReaderAt contract: a
+// count below len(p) comes with an error, io.EOF when the file ends. Small
+// reads go through the handle's buffer; large ones through the window.
+func (h *Handle) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
+	if err := h.check(); err != nil {
+		return 0, err
+	}
+	if off < 0 {
+		return 0, fmt.Errorf("negative offset %d", off)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if len(p) < h.s.readBuffer {
+		if n, eof, ok := h.buf.read(p, off); ok {
+			if eof {
+				return n, io.EOF
+			}
+			return n, nil
+		}
+		gen := h.buf.generation()
+		data := make([]byte, h.s.readBuffer)
+		n, err := h.readOnce(ctx, data, off)
+		if err != nil && err != io.EOF {
+			return 0, err
+		}
+		h.buf.fill(gen, off, data[:n], err == io.EOF)
+		m := copy(p, data[:n])
+		if m < len(p) {
+			return m, io.EOF
+		}
+		return m, nil
+	}
+	return h.readWindow(ctx, p, off)
+}
+
+// readOnce issues a single READ for len(p) bytes (at most one chunk). A short
+// count means the file ended: it comes with io.EOF.
+func (h *Handle) readOnce(ctx context.Context, p []byte, off int64) (int, error) {
+	resp, err := h.s.tree.Do(ctx, &wire.ReadRequest{Length: uint32(len(p)), Offset: uint64(off), FileID: h.fid})
+	var st wire.Status
+	if errors.As(err, &st) && st == wire.StatusEndOfFile {
+		return 0, io.EOF
+	}
+	if err != nil {
+		return 0, err
+	}
+	var rr wire.ReadResponse
+	if err := resp.Decode(&rr); err != nil {
+		return 0, err
+	}
+	if len(rr.Data) > len(p) {
+		return 0, fmt.Errorf("smb2 READ: server returned %d bytes for a %d-byte read", len(rr.Data), len(p))
+	}
+	n := copy(p, rr.Data)
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// readWindow reads p at off in chunks through the sliding window.
+func (h *Handle) readWindow(ctx context.Context, p []byte, off int64) (int, error) {
+	chunk := h.s.readChunk
+	counts, err := h.s.runWindow(ctx, len(p), chunk, func(ctx context.Context, i int) (int, bool, error) {
+		lo := i * chunk
+		hi := min(lo+chunk, len(p))
+		n, err := h.readOnce(ctx, p[lo:hi], off+int64(lo))
+		if err == io.EOF {
+			return n, true, nil
+		}
+		return n, false, err
+	})
+	// The bytes read are the chunks up to the first short one.
+	n := 0
+	for i, c := range counts {
+		n += c
+		if c < min(chunk, len(p)-i*chunk) {
+			break
+		}
+	}
+	if err != nil {
+		return n, err
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// WriteAt writes p at off through the window; every chunk must be written
+// whole or the call fails.
+func (h *Handle) WriteAt(ctx context.Context, p []byte, off int64) (int, error) {
+	if err := h.check(); err != nil {
+		return 0, err
+	}
+	if off < 0 {
+		return 0, fmt.Errorf("negative offset %d", off)
+	}
+	h.buf.drop()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	chunk := h.s.writeChunk
+	counts, err := h.s.runWindow(ctx, len(p), chunk, func(ctx context.Context, i int) (int, bool, error) {
+		lo := i * chunk
+		hi := min(lo+chunk, len(p))
+		n, err := h.writeOnce(ctx, p[lo:hi], off+int64(lo))
+		return n, false, err
+	})
+	h.buf.drop() // a read racing the write may have refilled it
+	n := 0
+	for i, c := range counts {
+		n += c
+		if c < min(chunk, len(p)-i*chunk) {
+			break
+		}
+	}
+	if err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// writeOnce issues a single WRITE.
+func (h *Handle) writeOnce(ctx context.Context, p []byte, off int64) (int, error) {
+	resp, err := h.s.tree.Do(ctx, &wire.WriteRequest{Offset: uint64(off), FileID: h.fid, Data: p})
+	if err != nil {
+		return 0, err
+	}
+	var wr wire.WriteResponse
+	if err := resp.Decode(&wr); err != nil {
+		return 0, err
+	}
+	if int(wr.Count) != len(p) {
+		return min(int(wr.Count), len(p)), fmt.Errorf("smb2 WRITE: server wrote %d of %d bytes: %w", wr.Count, len(p), io.ErrShortWrite)
+	}
+	return len(p), nil
+}
+
+// runWindow runs chunk operations 0..ceil(total/chunk)-1 with up to
+// s.window in flight, starting the next the moment one finishes (a sliding
+// window, not batches). op returns the bytes it moved and whether the data
+// ended there (no later chunk is started). On the first error the others
+// are cancelled and waited for — no goroutine outlives the call — and that
+// error is returned. counts[i] is what chunk i moved.
+func (s *Share) runWindow(ctx context.Context, total, chunk int, op func(context.Context, int) (int, bool, error)) ([]int, error) {
+	nchunks := (total + chunk - 1) / chunk
+	counts := make([]int, nchunks)
+	if nchunks == 1 {
+		n, _, err := op(ctx, 0)
+		counts[0] = n
+		return counts, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next     atomic.Int64
+		stop     atomic.Bool
+		errOnce  sync.Once
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	workers := min(s.window, nchunks)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= nchunks {
+					return
+				}
+				n, ended, err := op(ctx, i)
+				counts[i] = n
+				if err != nil {
+					errOnce.Do(func() { firstErr = err })
+					stop.Store(true)
+					cancel()
+					return
+				}
+				if ended {
+					stop.Store(true)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return counts, firstErr
+}

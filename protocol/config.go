@@ -1,0 +1,168 @@
+package protocol
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/smbfs/smbfs/protocol/wire"
+)
+
+// Policy says how much the client insists on a protection (signing or
+// encryption).
+type Policy int
+
+const (
+	// PolicyAuto uses the protection when the server requires it, or the
+	// share asks for it, and otherwise does without.
+	PolicyAuto Policy = iota
+	// PolicyRequired refuses to move any data without the protection: a
+	// server that cannot provide it yields ErrSecurityPolicy.
+	PolicyRequired
+	// PolicyOff never asks for the protection; a server that requires it
+	// will refuse the session.
+	PolicyOff
+)
+
+// String returns "auto", "required" or "off".
+func (p Policy) String() string {
+	switch p {
+	case PolicyAuto:
+		return "auto"
+	case PolicyRequired:
+		return "required"
+	case PolicyOff:
+		return "off"
+	}
+	return "Policy(?)"
+}
+
+// Config tunes a connection. The zero value is ready to use: every field has
+// a documented default.
+type Config struct {
+	// MinDialect and MaxDialect bound the dialects offered in NEGOTIATE.
+	// Defaults: 2.0.2 and 3.1.1.
+	MinDialect, MaxDialect wire.Dialect
+
+	// Signing and Encryption are the protection policies. Default: auto.
+	Signing, Encryption Policy
+
+	// Ciphers lists the encryption ciphers offered for 3.1.1, most
+	// preferred first. Default: AES-128-GCM, AES-256-GCM (GCM is fast
+	// with AES-NI; CCM is serial and comes with the security work).
+	Ciphers []uint16
+
+	// SigningAlgorithms lists the 3.1.1 signing algorithms offered, most
+	// preferred first. Default: AES-GMAC, AES-CMAC, HMAC-SHA256.
+	SigningAlgorithms []uint16
+
+	// ClientGUID identifies this client to the server. The zero value means
+	// a random GUID fixed for the life of the process: durable handles can
+	// only be reclaimed by the client GUID that opened them
+	// (MS-SMB2 3.3.5.9.12), so it must not change across reconnects.
+	ClientGUID [16]byte
+
+	// ServerName is the host name the client believes it talks to, sent in
+	// the 3.1.1 netname context and used in tree paths. Default: the host
+	// part of the dialled address.
+	ServerName string
+
+	// CreditTarget is how many credits the client asks the server to keep
+	// available (granted but unused plus in flight). A deep pipeline needs
+	// hundreds; a NAS that was asked for few grants few. Default 512.
+	CreditTarget int
+
+	// CreditWait bounds how long a request waits for credits before
+	// failing with ErrNoCredits. Default 60 s.
+	CreditWait time.Duration
+
+	// RequestTimeout bounds how long a request waits for its response
+	// before failing with ErrTimeout (the server is sent CANCEL). A
+	// request the server answered with an interim STATUS_PENDING is not
+	// timed. Default 60 s.
+	RequestTimeout time.Duration
+
+	// HandshakeTimeout bounds NEGOTIATE when the caller's context has no
+	// deadline, so a server that accepts TCP and then stays silent is
+	// reported promptly. Default 20 s.
+	HandshakeTimeout time.Duration
+
+	// WriteTimeout bounds how long one frame may take to reach the socket.
+	// A peer that stops reading past it breaks the connection. Default 60 s.
+	WriteTimeout time.Duration
+
+	// Dial opens the TCP connection. Default: a net.Dialer.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+
+	// Logger receives debug and warning records. Default: discard.
+	Logger *slog.Logger
+}
+
+// processClientGUID is the GUID used when Config.ClientGUID is zero. It is
+// created once and never changes: a per-process identity, not mutable state.
+var processClientGUID = sync.OnceValue(func() (g [16]byte) {
+	_, _ = rand.Read(g[:])
+	g[7] = g[7]&0x0F | 0x40 // version 4
+	g[8] = g[8]&0x3F | 0x80 // RFC 4122 variant
+	return g
+})
+
+// withDefaults returns a copy of c with every zero field set to its default.
+func (c *Config) withDefaults() Config {
+	var out Config
+	if c != nil {
+		out = *c
+	}
+	if out.MinDialect == 0 {
+		out.MinDialect = wire.Dialect202
+	}
+	if out.MaxDialect == 0 {
+		out.MaxDialect = wire.Dialect311
+	}
+	if len(out.Ciphers) == 0 {
+		out.Ciphers = []uint16{wire.CipherAES128GCM, wire.CipherAES256GCM}
+	}
+	if len(out.SigningAlgorithms) == 0 {
+		out.SigningAlgorithms = []uint16{wire.SigningAESGMAC, wire.SigningAESCMAC, wire.SigningHMACSHA256}
+	}
+	if out.ClientGUID == ([16]byte{}) {
+		out.ClientGUID = processClientGUID()
+	}
+	if out.CreditTarget <= 0 {
+		out.CreditTarget = 512
+	}
+	if out.CreditWait <= 0 {
+		out.CreditWait = 60 * time.Second
+	}
+	if out.RequestTimeout <= 0 {
+		out.RequestTimeout = 60 * time.Second
+	}
+	if out.HandshakeTimeout <= 0 {
+		out.HandshakeTimeout = 20 * time.Second
+	}
+	if out.WriteTimeout <= 0 {
+		out.WriteTimeout = 60 * time.Second
+	}
+	if out.Dial == nil {
+		var d net.Dialer
+		out.Dial = d.DialContext
+	}
+	if out.Logger == nil {
+		out.Logger = slog.New(slog.DiscardHandler)
+	}
+	return out
+}
+
+// dialects returns the dialects to offer, lowest first.
+func (c *Config) dialects() []wire.Dialect {
+	var out []wire.Dialect
+	for _, d := range []wire.Dialect{wire.Dialect202, wire.Dialect210, wire.Dialect300, wire.Dialect302, wire.Dialect311} {
+		if d >= c.MinDialect && d <= c.MaxDialect {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package protocol
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"syscall"
+
+	"github.com/smbfs/smbfs/protocol/wire"
+)
+
+// negotiate runs SMB2 NEGOTIATE (MS-SMB2 3.2.4.2.2) and records the result.
+func (c *Conn) negotiate(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.HandshakeTimeout)
+		defer cancel()
+	}
+	dialects := c.cfg.dialects()
+	if len(dialects) == 0 {
+		return fmt.Errorf("smb2 negotiate: no dialect between %v and %v", c.cfg.MinDialect, c.cfg.MaxDialect)
+	}
+	req := &wire.NegotiateRequest{
+		Dialects:     dialects,
+		SecurityMode: wire.SigningEnabled,
+		Capabilities: wire.CapDFS | wire.CapLargeMTU,
+		ClientGUID:   c.cfg.ClientGUID,
+	}
+	if c.cfg.Signing == PolicyRequired {
+		req.SecurityMode |= wire.SigningRequired
+	}
+	if c.cfg.Encryption != PolicyOff {
+		// 3.0 and 3.0.2 servers encrypt only for clients that announce
+		// the capability (MS-SMB2 3.3.5.4).
+		req.Capabilities |= wire.CapEncryption
+	}
+	if slices.Contains(dialects, wire.Dialect311) {
+		salt := make([]byte, 32)
+		if _, err := rand.Read(salt); err != nil {
+			return err
+		}
+		req.Contexts = append(req.Contexts, wire.PreauthIntegrityContext([]uint16{wire.HashSHA512}, salt))
+		if c.cfg.Encryption != PolicyOff {
+			req.Contexts = append(req.Contexts, wire.EncryptionContext(c.cfg.Ciphers))
+		}
+		req.Contexts = append(req.Contexts, wire.SigningContext(c.cfg.SigningAlgorithms))
+		req.Contexts = append(req.Contexts, wire.NetnameContext(c.serverName))
+	}
+	var reqMsg []byte
+	resps, err := c.Send(ctx, &Request{Body: req, onEncoded: func(m []byte) { reqMsg = append([]byte(nil), m...) }})
+	if err != nil {
+		if isClosedByPeer(err) {
+			return fmt.Errorf("smb2 negotiate: %w (it closed the connection without answering an SMB2 NEGOTIATE; it may speak only SMB1): %w", ErrNotSMB2, err)
+		}
+		return fmt.Errorf("smb2 negotiate: %w", err)
+	}
+	r := resps[0]
+	var resp wire.NegotiateResponse
+	if err := r.Decode(&resp); err != nil {
+		return fmt.Errorf("smb2 negotiate: %w", err)
+	}
+	if !slices.Contains(dialects, resp.Dialect) {
+		return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: server chose dialect %v, which was not offered", ErrNotSMB2, resp.Dialect)}
+	}
+	c.dialect = resp.Dialect
+	c.serverGUID = resp.ServerGUID
+	c.serverSecMode = resp.SecurityMode
+	c.serverCaps = resp.Capabilities
+	c.maxRead, c.maxWrite, c.maxTransact = resp.MaxReadSize, resp.MaxWriteSize, resp.MaxTransactSize
+	if !c.largeMTU() {
+		// Without multi-credit requests one message moves at most 64 KiB.
+		c.maxRead, c.maxWrite, c.maxTransact = min(c.maxRead, 65536), min(c.maxWrite, 65536), min(c.maxTransact, 65536)
+	}
+	if c.maxRead < 4096 || c.maxWrite < 4096 || c.maxTransact < 4096 {
+		return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: server limits read %d, write %d, transact %d are unusably small", wire.ErrMalformed, c.maxRead, c.maxWrite, c.maxTransact)}
+	}
+	c.frameLimit.Store(int64(min(wire.MaxFrameLength, int(max(c.maxRead, c.maxWrite, c.maxTransact))+(1<<16))))
+	c.negToken = append([]byte(nil), resp.SecurityBuffer...)
+
+	switch {
+	case c.dialect == wire.Dialect311:
+		if err := c.applyContexts(&resp, reqMsg, r.Msg); err != nil {
+			return err
+		}
+	case c.dialect.Is3x():
+		c.signingAlg = wire.SigningAESCMAC
+		if c.serverCaps&wire.CapEncryption != 0 && c.cfg.Encryption != PolicyOff {
+			c.cipher = wire.CipherAES128CCM // the only 3.0/3.0.2 cipher
+		}
+	default:
+		c.signingAlg = wire.SigningHMACSHA256
+	}
+	if c.cfg.Signing == PolicyOff && c.serverSecMode&wire.SigningRequired != 0 {
+		c.log.Debug("smb2 server requires signing; the session will sign despite policy off")
+	}
+	c.log.Debug("smb2 negotiated", "dialect", c.dialect, "cipher", c.cipher, "signing", c.signingAlg,
+		"maxRead", c.maxRead, "maxWrite", c.maxWrite, "maxTransact", c.maxTransact)
+	return nil
+}
+
+// applyContexts processes the 3.1.1 negotiate contexts (MS-SMB2 3.2.5.2).
+func (c *Conn) applyContexts(resp *wire.NegotiateResponse, reqMsg, respMsg []byte) error {
+	ctx, ok := resp.Context(wire.ContextPreauthIntegrity)
+	if !ok {
+		return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: 3.1.1 response without a preauth integrity context", wire.ErrMalformed)}
+	}
+	hashes, _, err := wire.ParsePreauthIntegrity(ctx.Data)
+	if err != nil || len(hashes) != 1 || hashes[0] != wire.HashSHA512 {
+		return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: preauth integrity context %v, %v", wire.ErrMalformed, hashes, err)}
+	}
+	c.preauth.Update(reqMsg)
+	c.preauth.Update(respMsg)
+
+	c.signingAlg = wire.SigningAESCMAC // when the server sends no signing context
+	if ctx, ok := resp.Context(wire.ContextSigning); ok {
+		algs, err := wire.ParseSigning(ctx.Data)
+		if err != nil || len(algs) != 1 || !slices.Contains(c.cfg.SigningAlgorithms, algs[0]) {
+			return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: signing context %v, %v", wire.ErrMalformed, algs, err)}
+		}
+		c.signingAlg = algs[0]
+	}
+	if c.cfg.Encryption != PolicyOff {
+		if ctx, ok := resp.Context(wire.ContextEncryption); ok {
+			ciphers, err := wire.ParseEncryption(ctx.Data)
+			if err != nil || len(ciphers) != 1 || (ciphers[0] != 0 && !slices.Contains(c.cfg.Ciphers, ciphers[0])) {
+				return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: encryption context %v, %v", wire.ErrMalformed, ciphers, err)}
+			}
+			c.cipher = ciphers[0] // 0: no cipher in common
+		} else if c.serverCaps&wire.CapEncryption != 0 {
+			c.cipher = wire.CipherAES128CCM
+		}
+	}
+	return nil
+}
+
+// isClosedByPeer reports errors meaning the server hung up.
+func isClosedByPeer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}

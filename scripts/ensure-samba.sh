@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Makes sure the programs the Samba test harness (fstest/samba) needs are
+# installed: smbd, pdbedit, samba-dcerpcd, smbclient and libnss_wrapper.
+# Idempotent: does nothing when they are present. Otherwise installs the
+# Debian/Ubuntu packages with apt-get, running "apt-get update" only when the
+# package lists are missing or the first install attempt fails. Every apt-get
+# call is bounded by a timeout; any failure is reported loudly with a
+# non-zero exit status.
+set -euo pipefail
+
+packages=(samba smbclient libnss-wrapper)
+apt_timeout=${SMBFS_APT_TIMEOUT:-600} # seconds per apt-get call
+
+say() { echo "ensure-samba: $*" >&2; }
+die() {
+	say "ERROR: $*"
+	exit 1
+}
+
+have_program() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	local d
+	for d in /usr/sbin /sbin /usr/local/sbin /usr/libexec/samba /usr/lib/samba; do
+		[ -x "$d/$1" ] && return 0
+	done
+	return 1
+}
+
+have_nss_wrapper() {
+	[ -n "${SMBFS_NSS_WRAPPER:-}" ] && [ -e "$SMBFS_NSS_WRAPPER" ] && return 0
+	compgen -G '/usr/lib/*-linux-gnu*/libnss_wrapper.so*' >/dev/null ||
+		compgen -G '/usr/lib64/libnss_wrapper.so*' >/dev/null ||
+		compgen -G '/usr/lib/libnss_wrapper.so*' >/dev/null ||
+		compgen -G '/usr/local/lib*/libnss_wrapper.so*' >/dev/null
+}
+
+missing() {
+	local m=() p
+	for p in smbd pdbedit samba-dcerpcd smbclient; do
+		have_program "$p" || m+=("$p")
+	done
+	have_nss_wrapper || m+=("libnss_wrapper.so")
+	echo "${m[*]}"
+}
+
+gone=$(missing)
+if [ -z "$gone" ]; then
+	exit 0
+fi
+say "missing: $gone; installing ${packages[*]}"
+
+command -v apt-get >/dev/null 2>&1 ||
+	die "apt-get not found; install Samba 4.17+ (smbd, pdbedit, samba-dcerpcd), smbclient and nss_wrapper by hand"
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot install ${packages[*]}"
+	sudo=(sudo -n)
+fi
+
+apt() {
+	local rc=0
+	timeout --kill-after=30 "$apt_timeout" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" || rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		say "apt-get $* timed out after ${apt_timeout}s"
+	fi
+	return "$rc"
+}
+
+install() {
+	apt install -y --no-install-recommends "${packages[@]}"
+}
+
+# Package lists are empty on fresh CI images and containers: update first
+# there; elsewhere try the install and update only if it fails (stale lists).
+if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+	say "no apt package lists; running apt-get update"
+	apt update || die "apt-get update failed"
+	install || die "apt-get install ${packages[*]} failed"
+elif ! install; then
+	say "install failed; running apt-get update and retrying"
+	apt update || die "apt-get update failed"
+	install || die "apt-get install ${packages[*]} failed"
+fi
+
+gone=$(missing)
+[ -z "$gone" ] || die "still missing after install: $gone"
+say "ok: $(smbd -V 2>/dev/null || /usr/sbin/smbd -V)"
