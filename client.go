@@ -33,11 +33,11 @@ type Client struct {
 
 // target is what a smb:// URL names.
 type target struct {
-	host, port          string
-	domain, user        string
-	password            string
-	hasUser, hasPass    bool
-	share, dir          string
+	host, port       string
+	domain, user     string
+	password         string
+	hasUser, hasPass bool
+	share, dir       string
 }
 
 // parseURL parses smb://[domain;]user[:password]@host[:port]/share[/dir].

@@ -28,9 +28,8 @@ type File struct {
 
 // fileState is shared by a File and the views WithContext makes of it.
 type fileState struct {
-	mu      sync.Mutex
-	offset  int64
-	written bool // data was written: Close flushes first
+	mu     sync.Mutex
+	offset int64
 
 	dirMu   sync.Mutex
 	dir     []fs.DirEntry // sorted listing, loaded on first ReadDir
@@ -123,25 +122,73 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // Write writes p at the file offset (at the end of the file with O_APPEND)
-// and advances it.
+// and advances it. Writes are write-behind: Write returns once the data is
+// queued, full-size WRITEs go out in the background through the window, and
+// a failure is reported by a later Write, or at the latest by Sync or
+// Close — never lost.
 func (f *File) Write(p []byte) (int, error) {
 	if !f.writable() {
 		return 0, f.errBadMode("write")
 	}
 	f.st.mu.Lock()
 	defer f.st.mu.Unlock()
-	if f.flag&os.O_APPEND != 0 {
-		a, err := f.h.Stat(f.context())
-		if err != nil {
-			return 0, f.err("write", err)
-		}
-		f.st.offset = a.Size
+	if err := f.appendPosition(); err != nil {
+		return 0, err
 	}
-	n, err := f.h.WriteAt(f.context(), p, f.st.offset)
+	n, err := f.h.Write(f.context(), p, f.st.offset)
 	f.st.offset += int64(n)
-	f.st.written = f.st.written || n > 0
 	if err != nil {
 		return n, f.err("write", err)
+	}
+	return n, nil
+}
+
+// appendPosition moves the offset to the end of the file for O_APPEND.
+// Called with st.mu held.
+func (f *File) appendPosition() error {
+	if f.flag&os.O_APPEND == 0 {
+		return nil
+	}
+	a, err := f.h.Stat(f.context())
+	if err != nil {
+		return f.err("write", err)
+	}
+	f.st.offset = a.Size
+	return nil
+}
+
+// ReadFrom copies r to the file at the file offset and advances it; io.Copy
+// uses it, so copying a local file onto the share keeps the window full.
+func (f *File) ReadFrom(r io.Reader) (int64, error) {
+	if !f.writable() {
+		return 0, f.errBadMode("write")
+	}
+	f.st.mu.Lock()
+	defer f.st.mu.Unlock()
+	if err := f.appendPosition(); err != nil {
+		return 0, err
+	}
+	n, err := f.h.ReadFrom(f.context(), r, f.st.offset)
+	f.st.offset += n
+	if err != nil {
+		return n, f.err("write", err)
+	}
+	return n, nil
+}
+
+// WriteTo copies the file from the file offset to its end into w and
+// advances the offset; io.Copy uses it, so copying from the share keeps the
+// window full.
+func (f *File) WriteTo(w io.Writer) (int64, error) {
+	if !f.readable() {
+		return 0, f.errBadMode("read")
+	}
+	f.st.mu.Lock()
+	defer f.st.mu.Unlock()
+	n, err := f.h.WriteTo(f.context(), w, f.st.offset)
+	f.st.offset += n
+	if err != nil {
+		return n, f.err("read", err)
 	}
 	return n, nil
 }
@@ -162,11 +209,6 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 		return 0, &fs.PathError{Op: "writeat", Path: f.name, Err: &Error{Kind: fs.ErrInvalid, Err: errors.New("negative offset")}}
 	}
 	n, err := f.h.WriteAt(f.context(), p, off)
-	if n > 0 {
-		f.st.mu.Lock()
-		f.st.written = true
-		f.st.mu.Unlock()
-	}
 	if err != nil {
 		return n, f.err("write", err)
 	}
@@ -214,20 +256,13 @@ func (f *File) Truncate(size int64) error {
 	return f.err("truncate", f.h.Truncate(f.context(), size))
 }
 
-// Close closes the file. A file that was written is flushed first, so the
-// data is on stable storage when Close returns nil. Closing twice returns an
-// error matching fs.ErrClosed.
+// Close closes the file. Data still queued by Write is written, and a file
+// that was written is flushed, in the same round trip as the CLOSE, so the
+// data is on stable storage when Close returns nil; any error of a
+// background write is reported here at the latest. Closing twice returns
+// an error matching fs.ErrClosed.
 func (f *File) Close() error {
-	f.st.mu.Lock()
-	written := f.st.written
-	f.st.mu.Unlock()
-	var err error
-	if written {
-		err = f.h.FlushClose(f.context())
-	} else {
-		err = f.h.Close(f.context())
-	}
-	return f.err("close", err)
+	return f.err("close", f.h.Close(f.context()))
 }
 
 // ReadDir reads the directory's entries in name order, like os.File.ReadDir:

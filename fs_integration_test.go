@@ -25,13 +25,13 @@ import (
 func populate(t *testing.T, fsys *smbfs.FS) []string {
 	t.Helper()
 	files := map[string][]byte{
-		"a.txt":                  []byte("alpha\n"),
-		"empty.txt":              nil,
-		"dir/b.txt":              []byte("bravo\n"),
-		"dir/sub/c.txt":          []byte("charlie\n"),
-		"dir/sub/deeper/d.bin":   randomBytes(1000),
-		"big.bin":                randomBytes(3<<20 + 12345),
-		"ünïcödé/日本語.txt":        []byte("こんにちは\n"),
+		"a.txt":                   []byte("alpha\n"),
+		"empty.txt":               nil,
+		"dir/b.txt":               []byte("bravo\n"),
+		"dir/sub/c.txt":           []byte("charlie\n"),
+		"dir/sub/deeper/d.bin":    randomBytes(1000),
+		"big.bin":                 randomBytes(3<<20 + 12345),
+		"ünïcödé/日本語.txt":         []byte("こんにちは\n"),
 		"emoji-😀/crème brûlée.md": []byte("# dessert\n"),
 	}
 	for _, d := range []string{"dir/sub/deeper", "emptydir", "dir/emptysub", "ünïcödé", "emoji-😀"} {

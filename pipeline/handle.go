@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 
@@ -18,19 +19,44 @@ type Handle struct {
 	fid    wire.FileID
 	attr   Attr // as of the open
 	closed atomic.Bool
+	size   atomic.Int64 // the file size as far as this handle knows
 
-	// buf serves small reads from memory; see readBuffer.
-	buf readBuffer
+	// bg is the context of background work (read-ahead); Close cancels it.
+	bg       context.Context
+	cancelBG context.CancelFunc
+
+	cache readCache   // read-ahead and small-read buffer
+	wb    writeBehind // sequential writes
 
 	// listing state for ReadDir.
 	listMu   sync.Mutex
 	listDone bool
 }
 
-// Open opens path with o (one CREATE round trip).
+// firstReadSize is how much an open for reading fetches in the same round
+// trip (CREATE+READ compounded): the whole of a small file, and the first
+// 128 KiB — the Linux default read-ahead — of a large one.
+const firstReadSize = 128 << 10
+
+// Open opens path with o. An open for reading only compounds the first READ
+// with the CREATE, so opening and reading a small file costs one round trip.
 func (s *Share) Open(ctx context.Context, path string, o OpenOptions) (*Handle, error) {
-	req := o.createRequest(path)
-	resps, err := s.tree.Conn().SendWithCleanup(ctx, s.closeOrphans, s.tree.Request(req))
+	create := o.createRequest(path)
+	prefetch := o.Access == AccessRead && o.Kind != DirOnly
+	if !prefetch {
+		resps, err := s.tree.Conn().SendWithCleanup(ctx, s.closeOrphans, s.tree.Request(create))
+		if err != nil {
+			return nil, err
+		}
+		var cr wire.CreateResponse
+		if err := resps[0].Decode(&cr); err != nil {
+			return nil, err
+		}
+		return s.newHandle(&cr), nil
+	}
+	first := min(firstReadSize, s.readChunk)
+	resps, err := s.tree.Compound(ctx, s.closeOrphans, create,
+		&wire.ReadRequest{Length: uint32(first), FileID: wire.RelatedFileID})
 	if err != nil {
 		return nil, err
 	}
@@ -38,12 +64,47 @@ func (s *Share) Open(ctx context.Context, path string, o OpenOptions) (*Handle, 
 	if err := resps[0].Decode(&cr); err != nil {
 		return nil, err
 	}
-	return s.newHandle(&cr), nil
+	h := s.newHandle(&cr)
+	var rr wire.ReadResponse
+	var st wire.Status
+	switch rerr := resps[1].Err(); {
+	case rerr == nil && rr.Decode(resps[1].Msg) == nil && len(rr.Data) <= first:
+		h.cache.fill(0, append([]byte(nil), rr.Data...), len(rr.Data) < first)
+	case errors.As(rerr, &st) && st == wire.StatusEndOfFile:
+		h.cache.fill(0, nil, true)
+	default:
+		// A directory, or a file the server would not read: the handle
+		// is fine; reads will ask again and report the real error.
+	}
+	return h, nil
 }
 
 func (s *Share) newHandle(cr *wire.CreateResponse) *Handle {
-	return &Handle{s: s, fid: cr.FileID, attr: attrFromCreate(cr)}
+	h := &Handle{s: s, fid: cr.FileID, attr: attrFromCreate(cr)}
+	h.size.Store(h.attr.Size)
+	h.bg, h.cancelBG = context.WithCancel(context.Background())
+	h.cache.h = h
+	h.wb.init(h)
+	return h
 }
+
+// sizeHint returns the file size as far as this handle knows.
+func (h *Handle) sizeHint() int64 { return h.size.Load() }
+
+// growSize records that the file extends at least to end.
+func (h *Handle) growSize(end int64) {
+	for {
+		cur := h.size.Load()
+		if end <= cur || h.size.CompareAndSwap(cur, end) {
+			return
+		}
+	}
+}
+
+// ReadAheadPeak returns the most memory read-ahead has held or requested on
+// this handle, in bytes; it never exceeds the configured bound by more than
+// one read buffer.
+func (h *Handle) ReadAheadPeak() int64 { return h.cache.peakBytes() }
 
 // closeOrphans closes handles that CREATEs of abandoned requests opened
 // after all, so that cancelling an Open never leaks a server handle.
@@ -87,23 +148,84 @@ func (h *Handle) check() error {
 	return nil
 }
 
-// Close closes the handle (MS-SMB2 CLOSE). Later calls return ErrClosed.
+// Close closes the handle. Data still queued by Write is written first, and
+// a handle that was written is flushed to stable storage in the same round
+// trip: WRITE+FLUSH+CLOSE compounded. Close reports any error of a
+// background write. Later calls return ErrClosed.
 func (h *Handle) Close(ctx context.Context) error {
 	if h.closed.Swap(true) {
 		return errClosed
 	}
-	h.buf.drop()
-	_, err := h.s.tree.Do(ctx, &wire.CloseRequest{FileID: h.fid})
-	return err
+	defer h.cancelBG()
+	h.cache.drop()
+	data, off, dirty, werr := h.wb.take()
+	var parts []wire.Request
+	if len(data) > 0 {
+		parts = append(parts, &wire.WriteRequest{FileID: h.fid, Offset: uint64(off), Data: data})
+	}
+	if dirty {
+		parts = append(parts, &wire.FlushRequest{FileID: h.fid})
+	}
+	parts = append(parts, &wire.CloseRequest{FileID: h.fid})
+	reqs := make([]*protocol.Request, len(parts))
+	for i, p := range parts {
+		reqs[i] = h.s.tree.Request(p)
+		reqs[i].Related = i > 0 // in order, stopping at the first failure
+	}
+	resps, err := h.s.tree.Conn().Send(ctx, reqs...)
+	if err != nil {
+		return err
+	}
+	closeErr := resps[len(resps)-1].Err()
+	if closeErr != nil && len(resps) > 1 {
+		// A failed WRITE or FLUSH may have failed the related CLOSE too:
+		// close again on its own so the server handle is not leaked.
+		if _, cerr := h.s.tree.Do(ctx, &wire.CloseRequest{FileID: h.fid}); cerr == nil {
+			closeErr = nil
+		}
+	}
+	if werr != nil {
+		return werr
+	}
+	if len(data) > 0 {
+		var wr wire.WriteResponse
+		if err := resps[0].Decode(&wr); err != nil {
+			return err
+		}
+		if int(wr.Count) != len(data) {
+			return fmt.Errorf("smb2 WRITE: server wrote %d of %d bytes: %w", wr.Count, len(data), io.ErrShortWrite)
+		}
+	}
+	for _, r := range resps[:len(resps)-1] {
+		if err := r.Err(); err != nil {
+			return err
+		}
+	}
+	return closeErr
 }
 
-// Flush asks the server to put written data on stable storage (FLUSH).
+// Flush sends data still queued by Write, waits for it, and asks the server
+// to put everything on stable storage (FLUSH). It reports any error of a
+// background write.
 func (h *Handle) Flush(ctx context.Context) error {
 	if err := h.check(); err != nil {
 		return err
 	}
+	if err := h.wb.flush(ctx); err != nil {
+		return err
+	}
 	_, err := h.s.tree.Do(ctx, &wire.FlushRequest{FileID: h.fid})
 	return err
+}
+
+// settle waits for queued writes before an operation that must see them.
+// The sticky error of a failed background write is not its to report:
+// Write, Flush and Close do that.
+func (h *Handle) settle(ctx context.Context) error {
+	if err := h.wb.flush(ctx); err != nil && err == ctx.Err() {
+		return err
+	}
+	return nil
 }
 
 // Stat queries the handle's current attributes.
@@ -111,11 +233,16 @@ func (h *Handle) Stat(ctx context.Context) (Attr, error) {
 	if err := h.check(); err != nil {
 		return Attr{}, err
 	}
+	if err := h.settle(ctx); err != nil {
+		return Attr{}, err
+	}
 	var info wire.FileNetworkOpenInformation
 	if err := h.queryInfo(ctx, &info); err != nil {
 		return Attr{}, err
 	}
-	return attrFromNetworkOpen(&info), nil
+	a := attrFromNetworkOpen(&info)
+	h.size.Store(a.Size)
+	return a, nil
 }
 
 // queryInfo runs QUERY_INFO for the class of info and decodes into it.
@@ -139,8 +266,12 @@ func (h *Handle) setInfo(ctx context.Context, info wire.InfoBuffer) error {
 	if err := h.check(); err != nil {
 		return err
 	}
-	h.buf.drop()
+	if err := h.settle(ctx); err != nil {
+		return err
+	}
+	h.cache.drop()
 	_, err := h.s.tree.Do(ctx, wire.SetInfoFor(h.fid, info))
+	h.cache.drop()
 	return err
 }
 
@@ -149,7 +280,11 @@ func (h *Handle) Truncate(ctx context.Context, size int64) error {
 	if size < 0 {
 		return fmt.Errorf("negative size %d", size)
 	}
-	return h.setInfo(ctx, &wire.FileEndOfFileInformation{EndOfFile: uint64(size)})
+	err := h.setInfo(ctx, &wire.FileEndOfFileInformation{EndOfFile: uint64(size)})
+	if err == nil {
+		h.size.Store(size)
+	}
+	return err
 }
 
 // SetTimesAndAttributes updates times and attributes; see Times.
@@ -168,8 +303,7 @@ func (h *Handle) Rename(ctx context.Context, target string, replace bool) error 
 }
 
 // ReadDir returns the next batch of directory entries ("." and ".."
-// omitted). After the last batch it returns nil, nil... no: it returns an
-// empty slice and done=true.
+// omitted); done reports that the listing is complete.
 func (h *Handle) ReadDir(ctx context.Context) (entries []DirEntry, done bool, err error) {
 	if err := h.check(); err != nil {
 		return nil, false, err

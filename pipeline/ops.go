@@ -164,31 +164,7 @@ func (s *Share) WriteFile(ctx context.Context, path string, data []byte, attrs u
 		h.Close(context.WithoutCancel(ctx))
 		return err
 	}
-	return h.FlushClose(ctx)
-}
-
-// FlushClose flushes and closes the handle in one round trip
-// (FLUSH+CLOSE compounded), reporting the first error.
-func (h *Handle) FlushClose(ctx context.Context) error {
-	if h.closed.Swap(true) {
-		return errClosed
-	}
-	h.buf.drop()
-	reqs := []*protocol.Request{
-		h.s.tree.Request(&wire.FlushRequest{FileID: h.fid}),
-		h.s.tree.Request(&wire.CloseRequest{FileID: h.fid}),
-	}
-	resps, err := h.s.tree.Conn().Send(ctx, reqs...)
-	if err != nil {
-		return err
-	}
-	if err := resps[0].Err(); err != nil {
-		if resps[1].Err() != nil {
-			_, _ = h.s.tree.Do(ctx, &wire.CloseRequest{FileID: h.fid})
-		}
-		return err
-	}
-	return resps[1].Err()
+	return h.Close(ctx)
 }
 
 // Remove deletes a file or an empty directory: CREATE (DELETE access) +

@@ -22,6 +22,9 @@ type Config struct {
 	// reads (io.Reader callers reading a few bytes at a time), so that a
 	// 1-byte Read does not cost a round trip. Default 64 KiB.
 	ReadBuffer int
+	// ReadAhead bounds the data a handle reads ahead of a sequential
+	// reader. Default 8 MiB.
+	ReadAhead int
 }
 
 // Share runs operations on one tree connect.
@@ -31,6 +34,7 @@ type Share struct {
 	readChunk  int
 	writeChunk int
 	readBuffer int
+	readAhead  int
 	listBuffer uint32
 }
 
@@ -53,6 +57,10 @@ func NewShare(tree *protocol.Tree, cfg Config) *Share {
 		s.readBuffer = 64 << 10
 	}
 	s.readBuffer = min(s.readBuffer, s.readChunk)
+	s.readAhead = cfg.ReadAhead
+	if s.readAhead <= 0 {
+		s.readAhead = maxReadAhead
+	}
 	s.listBuffer = min(c.MaxTransactSize(), 1<<20)
 	return s
 }

@@ -2,18 +2,20 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
 
+	"errors"
 	"github.com/smbfs/smbfs/protocol/wire"
 )
 
 // ReadAt reads len(p) bytes at off, following the io.ReaderAt contract: a
-// count below len(p) comes with an error, io.EOF when the file ends. Small
-// reads go through the handle's buffer; large ones through the window.
+// count below len(p) comes with an error, io.EOF when the file ends. Reads
+// of up to two chunks go through the handle's cache (which reads ahead for
+// sequential readers and buffers small reads); larger ones are cut into
+// chunks that travel through the window straight into p.
 func (h *Handle) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 	if err := h.check(); err != nil {
 		return 0, err
@@ -24,25 +26,11 @@ func (h *Handle) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if len(p) < h.s.readBuffer {
-		if n, eof, ok := h.buf.read(p, off); ok {
-			if eof {
-				return n, io.EOF
-			}
-			return n, nil
-		}
-		gen := h.buf.generation()
-		data := make([]byte, h.s.readBuffer)
-		n, err := h.readOnce(ctx, data, off)
-		if err != nil && err != io.EOF {
-			return 0, err
-		}
-		h.buf.fill(gen, off, data[:n], err == io.EOF)
-		m := copy(p, data[:n])
-		if m < len(p) {
-			return m, io.EOF
-		}
-		return m, nil
+	if err := h.settle(ctx); err != nil {
+		return 0, err
+	}
+	if len(p) <= 2*h.s.readChunk {
+		return h.cache.read(ctx, p, off)
 	}
 	return h.readWindow(ctx, p, off)
 }
@@ -84,14 +72,7 @@ func (h *Handle) readWindow(ctx context.Context, p []byte, off int64) (int, erro
 		}
 		return n, false, err
 	})
-	// The bytes read are the chunks up to the first short one.
-	n := 0
-	for i, c := range counts {
-		n += c
-		if c < min(chunk, len(p)-i*chunk) {
-			break
-		}
-	}
+	n := prefixCount(counts, chunk, len(p))
 	if err != nil {
 		return n, err
 	}
@@ -101,8 +82,35 @@ func (h *Handle) readWindow(ctx context.Context, p []byte, off int64) (int, erro
 	return n, nil
 }
 
-// WriteAt writes p at off through the window; every chunk must be written
-// whole or the call fails.
+// prefixCount returns the bytes moved by the chunks before the first short
+// one: the data that is contiguous from the start.
+func prefixCount(counts []int, chunk, total int) int {
+	n := 0
+	for i, c := range counts {
+		n += c
+		if c < min(chunk, total-i*chunk) {
+			break
+		}
+	}
+	return n
+}
+
+// Write queues p for offset off behind the caller's back (see writeBehind):
+// it returns once the data is copied, and a failure shows up on a later
+// Write, Flush or Close. File.Write uses it; WriteAt does not.
+func (h *Handle) Write(ctx context.Context, p []byte, off int64) (int, error) {
+	if err := h.check(); err != nil {
+		return 0, err
+	}
+	if off < 0 {
+		return 0, fmt.Errorf("negative offset %d", off)
+	}
+	h.cache.drop()
+	return h.wb.write(ctx, p, off)
+}
+
+// WriteAt writes p at off and returns when the server has it: through the
+// window for large p. Every chunk must be written whole or the call fails.
 func (h *Handle) WriteAt(ctx context.Context, p []byte, off int64) (int, error) {
 	if err := h.check(); err != nil {
 		return 0, err
@@ -110,7 +118,11 @@ func (h *Handle) WriteAt(ctx context.Context, p []byte, off int64) (int, error) 
 	if off < 0 {
 		return 0, fmt.Errorf("negative offset %d", off)
 	}
-	h.buf.drop()
+	if err := h.settle(ctx); err != nil {
+		return 0, err
+	}
+	h.cache.drop()
+	h.wb.markDirty()
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -121,18 +133,10 @@ func (h *Handle) WriteAt(ctx context.Context, p []byte, off int64) (int, error) 
 		n, err := h.writeOnce(ctx, p[lo:hi], off+int64(lo))
 		return n, false, err
 	})
-	h.buf.drop() // a read racing the write may have refilled it
-	n := 0
-	for i, c := range counts {
-		n += c
-		if c < min(chunk, len(p)-i*chunk) {
-			break
-		}
-	}
-	if err != nil {
-		return n, err
-	}
-	return n, nil
+	h.cache.drop() // a read racing the write may have cached old data
+	n := prefixCount(counts, chunk, len(p))
+	h.growSize(off + int64(n))
+	return n, err
 }
 
 // writeOnce issues a single WRITE.
@@ -153,10 +157,12 @@ func (h *Handle) writeOnce(ctx context.Context, p []byte, off int64) (int, error
 
 // runWindow runs chunk operations 0..ceil(total/chunk)-1 with up to
 // s.window in flight, starting the next the moment one finishes (a sliding
-// window, not batches). op returns the bytes it moved and whether the data
-// ended there (no later chunk is started). On the first error the others
-// are cancelled and waited for — no goroutine outlives the call — and that
-// error is returned. counts[i] is what chunk i moved.
+// window, not batches). Each operation also waits for the credits it needs,
+// so the window never sends what the server has not funded, and fills up
+// as the server grants more. op returns the bytes it moved and whether the
+// data ended there (no later chunk is started). On the first error the
+// others are cancelled and waited for — no goroutine outlives the call —
+// and that error is returned. counts[i] is what chunk i moved.
 func (s *Share) runWindow(ctx context.Context, total, chunk int, op func(context.Context, int) (int, bool, error)) ([]int, error) {
 	nchunks := (total + chunk - 1) / chunk
 	counts := make([]int, nchunks)

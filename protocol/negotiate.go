@@ -12,6 +12,10 @@ import (
 	"github.com/smbfs/smbfs/protocol/wire"
 )
 
+// maxIOSize caps the negotiated read, write and transact sizes: 8 MiB, the
+// most Windows and Samba offer, fits a 16 MiB frame with room for headers.
+const maxIOSize = 8 << 20
+
 // negotiate runs SMB2 NEGOTIATE (MS-SMB2 3.2.4.2.2) and records the result.
 func (c *Conn) negotiate(ctx context.Context) error {
 	if _, ok := ctx.Deadline(); !ok {
@@ -55,11 +59,17 @@ func (c *Conn) negotiate(ctx context.Context) error {
 		if isClosedByPeer(err) {
 			return fmt.Errorf("smb2 negotiate: %w (it closed the connection without answering an SMB2 NEGOTIATE; it may speak only SMB1): %w", ErrNotSMB2, err)
 		}
+		if errors.Is(err, wire.ErrMalformed) {
+			return fmt.Errorf("smb2 negotiate: %w (its answer is not SMB2): %w", ErrNotSMB2, err)
+		}
 		return fmt.Errorf("smb2 negotiate: %w", err)
 	}
 	r := resps[0]
 	var resp wire.NegotiateResponse
 	if err := r.Decode(&resp); err != nil {
+		if errors.Is(err, wire.ErrMalformed) {
+			return fmt.Errorf("smb2 negotiate: %w (its answer is not SMB2): %w", ErrNotSMB2, err)
+		}
 		return fmt.Errorf("smb2 negotiate: %w", err)
 	}
 	if !slices.Contains(dialects, resp.Dialect) {
@@ -74,6 +84,10 @@ func (c *Conn) negotiate(ctx context.Context) error {
 		// Without multi-credit requests one message moves at most 64 KiB.
 		c.maxRead, c.maxWrite, c.maxTransact = min(c.maxRead, 65536), min(c.maxWrite, 65536), min(c.maxTransact, 65536)
 	}
+	// A frame carries at most 16 MiB (MS-SMB2 2.1), so larger limits cannot
+	// be used; beyond maxIOSize a READ of MaxReadSize bytes would not fit
+	// in its response frame.
+	c.maxRead, c.maxWrite, c.maxTransact = min(c.maxRead, maxIOSize), min(c.maxWrite, maxIOSize), min(c.maxTransact, maxIOSize)
 	if c.maxRead < 4096 || c.maxWrite < 4096 || c.maxTransact < 4096 {
 		return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: server limits read %d, write %d, transact %d are unusably small", wire.ErrMalformed, c.maxRead, c.maxWrite, c.maxTransact)}
 	}
@@ -139,5 +153,6 @@ func (c *Conn) applyContexts(resp *wire.NegotiateResponse, reqMsg, respMsg []byt
 // isClosedByPeer reports errors meaning the server hung up.
 func isClosedByPeer(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.ErrClosedPipe) // EPIPE of in-process streams such as net.Pipe
 }

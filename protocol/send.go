@@ -56,6 +56,13 @@ func (c *Conn) chargeFor(body wire.Request) uint16 {
 // checkLimits refuses requests that exceed what the server negotiated: such
 // a request would be failed by the server or, worse, silently shortened.
 func (c *Conn) checkLimits(body wire.Request) error {
+	if p, ok := body.(payloadSizer); ok {
+		// No frame can move more (MS-SMB2 2.1); the bound also keeps
+		// the 16-bit CreditCharge from wrapping to 0.
+		if s, r := p.PayloadSizes(); max(s, r) > wire.MaxFrameLength {
+			return fmt.Errorf("smb2: %v payload of %d bytes does not fit in one frame", body.Command(), max(s, r))
+		}
+	}
 	if c.dialect == 0 {
 		return nil
 	}

@@ -15,7 +15,10 @@ func NextMessage(chain []byte) (msg, rest []byte, err error) {
 	if next == 0 {
 		return chain, nil, nil
 	}
-	if next < HeaderSize || uint64(next) > uint64(len(chain)) {
+	// A non-zero NextCommand promises another header after this message
+	// (MS-SMB2 2.2.1.1: the last message carries 0), so at least
+	// HeaderSize bytes must follow; otherwise the chain was cut short.
+	if next < HeaderSize || uint64(next)+HeaderSize > uint64(len(chain)) {
 		return nil, nil, malformed("compound message: NextCommand %d outside chain of %d bytes", next, len(chain))
 	}
 	return chain[:next:next], chain[next:], nil

@@ -279,6 +279,9 @@ func TestDecodeCreateContextsMalformed(t *testing.T) {
 		{"second context cut in its data", valid[:len(valid)-1]},
 		{"Next 8, inside the header", patch(0, 8)},
 		{"Next 1", patch(0, 1)},
+		// With no name and no data nothing else catches a Next that lands
+		// inside the 16-byte header it belongs to.
+		{"Next 8 in an empty context", coreHex(t, "08000000 1000 0000 0000 0000 00000000 00000000 00000000")},
 		{"Next beyond the buffer", patch(0, 0xFF)},
 		{"Next 0xFFFFFFFF", patch(0, 0xFF, 0xFF, 0xFF, 0xFF)},
 		{"Next pointing exactly at the end", valid[:32]},

@@ -64,7 +64,7 @@ func TestHeaderEncode(t *testing.T) {
 			name: "request with every high flag",
 			h: Header{
 				CreditCharge: 8, Command: CommandRead, Credits: 256,
-				Flags: FlagRelatedOperations | FlagDFSOperations | FlagReplayOperation | FlagPriorityMask,
+				Flags:     FlagRelatedOperations | FlagDFSOperations | FlagReplayOperation | FlagPriorityMask,
 				MessageID: 1 << 40, TreeID: 1,
 			},
 			want: `

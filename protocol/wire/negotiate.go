@@ -236,7 +236,8 @@ func ParsePreauthIntegrity(data []byte) (hashes []uint16, salt []byte, err error
 		return nil, nil, malformed("preauth integrity context: %d algorithms and %d salt bytes in %d bytes", n, saltLen, len(data))
 	}
 	hashes = parseU16List(data[4:], n)
-	return hashes, data[4+2*n : 4+2*n+saltLen], nil
+	end := 4 + 2*n + saltLen
+	return hashes, data[4+2*n : end : end], nil
 }
 
 // algorithmListContext builds a context whose data is a 16-bit count followed

@@ -316,6 +316,9 @@ func TestNegotiateResponseDecode(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(hashes, []uint16{HashSHA512}) || !bytes.Equal(salt, coreSeq(0xC0, 32)) {
 			t.Errorf("preauth = %v, % X, %v", hashes, salt, err)
 		}
+		// The salt is followed by padding and the next context in the
+		// message; it must not be appendable over them.
+		coreCheckAlias(t, "salt", pre.Data, salt)
 		enc, _ := r.Context(ContextEncryption)
 		if ciphers, err := ParseEncryption(enc.Data); err != nil || !reflect.DeepEqual(ciphers, []uint16{CipherAES256GCM}) {
 			t.Errorf("encryption = %v, %v", ciphers, err)

@@ -56,8 +56,14 @@ func (r *ReadResponse) Decode(msg []byte) error {
 	if err := needLen(body, 16, what); err != nil {
 		return err
 	}
+	off, n := uint32(body[2]), le.Uint32(body[4:])
+	if n > 0 && off < HeaderSize+16 {
+		// Data overlapping the header or the fixed body would hand the
+		// caller protocol bytes as file content.
+		return malformed("%s: DataOffset %d inside the header or body", what, off)
+	}
 	var err error
-	r.Data, err = BufferAt(msg, uint32(body[2]), le.Uint32(body[4:]), what+" data")
+	r.Data, err = BufferAt(msg, off, n, what+" data")
 	r.DataRemaining = le.Uint32(body[8:])
 	return err
 }

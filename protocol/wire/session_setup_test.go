@@ -118,8 +118,8 @@ func TestSessionSetupResponseDecode(t *testing.T) {
 			flags: SessionIsGuest,
 		},
 		{
-			name: "anonymous, fixed part only",
-			msg:  coreResponse(CommandSessionSetup, coreHex(t, `09 00  02 00  00 00  00 00`)),
+			name:  "anonymous, fixed part only",
+			msg:   coreResponse(CommandSessionSetup, coreHex(t, `09 00  02 00  00 00  00 00`)),
 			flags: SessionIsNull,
 		},
 	}
