@@ -133,7 +133,7 @@ func WithNameMapping(on bool) Option {
 }
 
 // WithWindow sets how many chunks of one large read or write may be in
-// flight at once (default 16).
+// flight at once (default 8).
 func WithWindow(n int) Option {
 	return func(o *options) { o.pipe.Window = n }
 }

@@ -159,6 +159,14 @@ func (h *Handle) Close(ctx context.Context) error {
 	defer h.cancelBG()
 	h.cache.drop()
 	data, off, dirty, werr := h.wb.take()
+	if ctx.Err() != nil {
+		// The caller gave up, but the server handle must still go: close
+		// it on a context of our own (queued data is abandoned, and the
+		// caller hears why).
+		h.s.putChunk(data)
+		h.closeDetached()
+		return ctx.Err()
+	}
 	var parts []wire.Request
 	if len(data) > 0 {
 		parts = append(parts, &wire.WriteRequest{FileID: h.fid, Offset: uint64(off), Data: data})
@@ -172,7 +180,14 @@ func (h *Handle) Close(ctx context.Context) error {
 		reqs[i] = h.s.tree.Request(p)
 		reqs[i].Related = i > 0 // in order, stopping at the first failure
 	}
-	resps, err := h.s.tree.Conn().Send(ctx, reqs...)
+	// Should ctx end before the answer, the cleanup makes sure the
+	// handle is closed all the same.
+	resps, err := h.s.tree.Conn().SendWithCleanup(ctx, func(resps []*protocol.Response) {
+		if resps[len(resps)-1].Err() != nil {
+			h.closeDetached()
+		}
+	}, reqs...)
+	h.s.putChunk(data) // encoded into the frame by now
 	if err != nil {
 		return err
 	}
@@ -202,6 +217,14 @@ func (h *Handle) Close(ctx context.Context) error {
 		}
 	}
 	return closeErr
+}
+
+// closeDetached closes the server handle on a bounded context of its own,
+// for when the caller's context can no longer be used.
+func (h *Handle) closeDetached() {
+	ctx, cancel := context.WithTimeout(context.Background(), orphanCloseTimeout)
+	defer cancel()
+	_, _ = h.s.tree.Do(ctx, &wire.CloseRequest{FileID: h.fid})
 }
 
 // Flush sends data still queued by Write, waits for it, and asks the server

@@ -30,82 +30,136 @@ func (t Times) basicInfo() *wire.FileBasicInformation {
 	}
 }
 
-// compound sends CREATE followed by bodies as one related chain and makes
-// sure the handle the CREATE opened ends up closed: the chain's last part
-// must be a CLOSE, and if that CLOSE did not succeed while the CREATE did,
-// an explicit CLOSE follows (a server may fail later related parts once one
-// failed, MS-SMB2 3.3.5.2.7.2). It returns the CREATE response decoded and
-// all responses.
-func (s *Share) compound(ctx context.Context, create *wire.CreateRequest, bodies ...wire.Request) (*wire.CreateResponse, []*protocol.Response, error) {
-	parts := append([]wire.Request{create}, bodies...)
-	resps, err := s.tree.Compound(ctx, s.closeOrphans, parts...)
+// Result is the outcome of one operation; which fields are set depends on
+// the operation.
+type Result struct {
+	Data    []byte     // ReadFile
+	Attr    Attr       // Stat; ListDir: the directory itself
+	Entries []DirEntry // ListDir
+	Err     error
+}
+
+// plan is one small operation as a related compound chain: CREATE, then
+// parts that work on the handle it opened (wire.RelatedFileID), the last of
+// which is a CLOSE. finish turns the responses into a Result, doing any
+// follow-up I/O the operation needs (a file larger than one READ, a
+// directory larger than two listing buffers).
+type plan struct {
+	create *wire.CreateRequest
+	parts  []wire.Request
+	finish func(ctx context.Context, cr *wire.CreateResponse, resps []*protocol.Response) Result
+}
+
+// start sends the plan's chain without waiting for it.
+func (s *Share) start(ctx context.Context, p plan) (*protocol.Call, error) {
+	return s.tree.StartCompound(ctx, s.closeOrphans, append([]wire.Request{p.create}, p.parts...)...)
+}
+
+// complete waits for a started plan and finishes it. A handle the CREATE
+// opened ends up closed: if the chain's CLOSE did not succeed while the
+// CREATE did, an explicit CLOSE follows (a server may fail later related
+// parts once one failed, MS-SMB2 3.3.5.2.7.2).
+func (s *Share) complete(ctx context.Context, call *protocol.Call, p plan) Result {
+	resps, err := call.Wait(ctx)
 	if err != nil {
-		return nil, nil, err
+		return Result{Err: err}
 	}
 	var cr wire.CreateResponse
 	if err := resps[0].Decode(&cr); err != nil {
-		return nil, resps, err
+		return Result{Err: err}
 	}
-	last := resps[len(resps)-1]
-	if last.Header.Command == wire.CommandClose && last.Header.Status != wire.StatusSuccess {
+	if last := resps[len(resps)-1]; last.Header.Command == wire.CommandClose && last.Header.Status != wire.StatusSuccess {
 		_, _ = s.tree.Do(ctx, &wire.CloseRequest{FileID: cr.FileID})
 	}
-	return &cr, resps, nil
+	return p.finish(ctx, &cr, resps)
+}
+
+// run sends one plan and waits for its result: one round trip.
+func (s *Share) run(ctx context.Context, p plan) Result {
+	call, err := s.start(ctx, p)
+	if err != nil {
+		return Result{Err: err}
+	}
+	return s.complete(ctx, call, p)
 }
 
 // relatedClose is the CLOSE part that ends a related chain.
-func relatedClose(flags uint16) *wire.CloseRequest {
-	return &wire.CloseRequest{Flags: flags, FileID: wire.RelatedFileID}
+func relatedClose() *wire.CloseRequest {
+	return &wire.CloseRequest{FileID: wire.RelatedFileID}
+}
+
+// relatedSetInfo is a SET_INFO part on the chain's handle.
+func relatedSetInfo(info wire.InfoBuffer) *wire.SetInfoRequest {
+	return wire.SetInfoFor(wire.RelatedFileID, info)
+}
+
+// secondErr finishes plans whose answer is the status of their second part.
+func secondErr(_ context.Context, _ *wire.CreateResponse, resps []*protocol.Response) Result {
+	return Result{Err: resps[1].Err()}
 }
 
 // Stat returns the attributes of path: CREATE+CLOSE in one round trip (the
 // CREATE response carries every attribute a Stat needs).
 func (s *Share) Stat(ctx context.Context, path string, noFollow bool) (Attr, error) {
+	r := s.run(ctx, s.planStat(path, noFollow))
+	return r.Attr, r.Err
+}
+
+func (s *Share) planStat(path string, noFollow bool) plan {
 	o := OpenOptions{Disposition: OpenExisting, NoFollow: noFollow}
-	cr, _, err := s.compound(ctx, o.createRequest(path), relatedClose(0))
-	if err != nil {
-		return Attr{}, err
-	}
-	return attrFromCreate(cr), nil
+	return plan{create: o.createRequest(path), parts: []wire.Request{relatedClose()},
+		finish: func(_ context.Context, cr *wire.CreateResponse, _ []*protocol.Response) Result {
+			return Result{Attr: attrFromCreate(cr)}
+		}}
 }
 
 // ReadFile returns the contents of path. Up to one READ's worth takes a
 // single round trip (CREATE+READ+CLOSE); a larger file continues through the
 // window on a second open.
 func (s *Share) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	r := s.run(ctx, s.planReadFile(path))
+	return r.Data, r.Err
+}
+
+func (s *Share) planReadFile(path string) plan {
 	o := OpenOptions{Access: AccessRead, Disposition: OpenExisting, Kind: FileOnly}
 	first := s.readChunk
-	cr, resps, err := s.compound(ctx, o.createRequest(path),
-		&wire.ReadRequest{Length: uint32(first), FileID: wire.RelatedFileID},
-		relatedClose(0))
-	if err != nil {
-		return nil, err
+	return plan{
+		create: o.createRequest(path),
+		parts:  []wire.Request{&wire.ReadRequest{Length: uint32(first), FileID: wire.RelatedFileID}, relatedClose()},
+		finish: func(ctx context.Context, cr *wire.CreateResponse, resps []*protocol.Response) Result {
+			var head []byte
+			var st wire.Status
+			switch err := resps[1].Err(); {
+			case err == nil:
+				var rr wire.ReadResponse
+				if err := resps[1].Decode(&rr); err != nil {
+					return Result{Err: err}
+				}
+				head = rr.Data
+			case errors.As(err, &st) && st == wire.StatusEndOfFile:
+			default:
+				return Result{Err: err}
+			}
+			if len(head) < first {
+				return Result{Data: append([]byte(nil), head...)}
+			}
+			data, err := s.readRest(ctx, path, o, head, int64(cr.EndOfFile))
+			return Result{Data: data, Err: err}
+		},
 	}
-	var head []byte
-	readErr := resps[1].Err()
-	var st wire.Status
-	switch {
-	case readErr == nil:
-		var rr wire.ReadResponse
-		if err := resps[1].Decode(&rr); err != nil {
-			return nil, err
-		}
-		head = rr.Data
-	case errors.As(readErr, &st) && st == wire.StatusEndOfFile:
-	default:
-		return nil, readErr
-	}
-	if int64(len(head)) >= int64(cr.EndOfFile) || len(head) < first {
-		return append([]byte(nil), head...), nil
-	}
-	// Larger than one READ: read the rest through the window.
+}
+
+// readRest reads a file past the first READ of planReadFile, through the
+// window on a handle of its own.
+func (s *Share) readRest(ctx context.Context, path string, o OpenOptions, head []byte, size int64) ([]byte, error) {
 	h, err := s.Open(ctx, path, o)
 	if err != nil {
 		return nil, err
 	}
 	defer h.Close(context.WithoutCancel(ctx))
-	size := max(int64(cr.EndOfFile), h.attr.Size)
-	buf := make([]byte, size)
+	size = max(size, h.attr.Size)
+	buf := make([]byte, max(size, int64(len(head))))
 	copy(buf, head)
 	n, err := h.readWindow(ctx, buf[len(head):], int64(len(head)))
 	if err != nil && err != io.EOF {
@@ -129,42 +183,49 @@ func (s *Share) ReadFile(ctx context.Context, path string) ([]byte, error) {
 // storage before it returns: CREATE+WRITE+FLUSH+CLOSE in one round trip when
 // data fits one WRITE, the window otherwise.
 func (s *Share) WriteFile(ctx context.Context, path string, data []byte, attrs uint32) error {
+	return s.run(ctx, s.planWriteFile(path, data, attrs)).Err
+}
+
+func (s *Share) planWriteFile(path string, data []byte, attrs uint32) plan {
 	o := OpenOptions{Access: AccessWrite, Disposition: CreateOrTruncate, Kind: FileOnly, Attributes: attrs}
-	if len(data) <= s.writeChunk {
-		parts := []wire.Request{}
-		if len(data) > 0 {
-			parts = append(parts, &wire.WriteRequest{FileID: wire.RelatedFileID, Data: data})
+	if len(data) > s.writeChunk {
+		// Too big for one compound: CREATE+CLOSE is not what we want, so
+		// the plan only opens (and closes nothing); finish does the rest.
+		return plan{
+			create: o.createRequest(path),
+			finish: func(ctx context.Context, cr *wire.CreateResponse, _ []*protocol.Response) Result {
+				h := s.newHandle(cr)
+				if _, err := h.WriteAt(ctx, data, 0); err != nil {
+					h.Close(context.WithoutCancel(ctx))
+					return Result{Err: err}
+				}
+				return Result{Err: h.Close(ctx)}
+			},
 		}
-		parts = append(parts, &wire.FlushRequest{FileID: wire.RelatedFileID}, relatedClose(0))
-		_, resps, err := s.compound(ctx, o.createRequest(path), parts...)
-		if err != nil {
-			return err
-		}
-		for _, r := range resps[1:] {
-			if err := r.Err(); err != nil {
-				return err
-			}
-		}
-		if len(data) > 0 {
-			var wr wire.WriteResponse
-			if err := resps[1].Decode(&wr); err != nil {
-				return err
-			}
-			if int(wr.Count) != len(data) {
-				return io.ErrShortWrite
-			}
-		}
-		return nil
 	}
-	h, err := s.Open(ctx, path, o)
-	if err != nil {
-		return err
+	var parts []wire.Request
+	if len(data) > 0 {
+		parts = append(parts, &wire.WriteRequest{FileID: wire.RelatedFileID, Data: data})
 	}
-	if _, err := h.WriteAt(ctx, data, 0); err != nil {
-		h.Close(context.WithoutCancel(ctx))
-		return err
-	}
-	return h.Close(ctx)
+	parts = append(parts, &wire.FlushRequest{FileID: wire.RelatedFileID}, relatedClose())
+	return plan{create: o.createRequest(path), parts: parts,
+		finish: func(_ context.Context, _ *wire.CreateResponse, resps []*protocol.Response) Result {
+			for _, r := range resps[1:] {
+				if err := r.Err(); err != nil {
+					return Result{Err: err}
+				}
+			}
+			if len(data) > 0 {
+				var wr wire.WriteResponse
+				if err := resps[1].Decode(&wr); err != nil {
+					return Result{Err: err}
+				}
+				if int(wr.Count) != len(data) {
+					return Result{Err: io.ErrShortWrite}
+				}
+			}
+			return Result{}
+		}}
 }
 
 // Remove deletes a file or an empty directory: CREATE (DELETE access) +
@@ -172,61 +233,53 @@ func (s *Share) WriteFile(ctx context.Context, path string, data []byte, attrs u
 // than FILE_DELETE_ON_CLOSE, makes a non-empty directory fail with
 // STATUS_DIRECTORY_NOT_EMPTY instead of a silent no-op.
 func (s *Share) Remove(ctx context.Context, path string) error {
+	return s.run(ctx, s.planRemove(path)).Err
+}
+
+func (s *Share) planRemove(path string) plan {
 	o := OpenOptions{Access: AccessDelete, Disposition: OpenExisting, NoFollow: true}
-	_, resps, err := s.compound(ctx, o.createRequest(path),
-		&wire.SetInfoRequest{InfoType: wire.InfoTypeFile, FileInfoClass: wire.InfoFileDisposition, FileID: wire.RelatedFileID,
-			Buffer: (&wire.FileDispositionInformation{DeletePending: true}).Encode(nil)},
-		relatedClose(0))
-	if err != nil {
-		return err
-	}
-	return resps[1].Err()
+	return plan{create: o.createRequest(path),
+		parts:  []wire.Request{relatedSetInfo(&wire.FileDispositionInformation{DeletePending: true}), relatedClose()},
+		finish: secondErr}
 }
 
 // Rename renames from to to (both SMB paths from the share root), replacing
 // an existing file at to when replace is set.
 func (s *Share) Rename(ctx context.Context, from, to string, replace bool) error {
+	return s.run(ctx, s.planRename(from, to, replace)).Err
+}
+
+func (s *Share) planRename(from, to string, replace bool) plan {
 	o := OpenOptions{Access: AccessDelete, Disposition: OpenExisting, NoFollow: true}
-	info := &wire.FileRenameInformation{ReplaceIfExists: replace, FileName: to}
-	_, resps, err := s.compound(ctx, o.createRequest(from),
-		&wire.SetInfoRequest{InfoType: wire.InfoTypeFile, FileInfoClass: wire.InfoFileRename, FileID: wire.RelatedFileID, Buffer: info.Encode(nil)},
-		relatedClose(0))
-	if err != nil {
-		return err
-	}
-	return resps[1].Err()
+	return plan{create: o.createRequest(from),
+		parts:  []wire.Request{relatedSetInfo(&wire.FileRenameInformation{ReplaceIfExists: replace, FileName: to}), relatedClose()},
+		finish: secondErr}
 }
 
 // Mkdir creates the directory path: CREATE(FILE_CREATE, directory)+CLOSE.
 func (s *Share) Mkdir(ctx context.Context, path string, attrs uint32) error {
+	return s.run(ctx, s.planMkdir(path, attrs)).Err
+}
+
+func (s *Share) planMkdir(path string, attrs uint32) plan {
 	o := OpenOptions{Disposition: CreateNew, Kind: DirOnly, Attributes: attrs}
-	_, _, err := s.compound(ctx, o.createRequest(path), relatedClose(0))
-	return err
+	return plan{create: o.createRequest(path), parts: []wire.Request{relatedClose()},
+		finish: func(context.Context, *wire.CreateResponse, []*protocol.Response) Result { return Result{} }}
 }
 
 // SetTimes sets times and attributes of path: CREATE+SET_INFO+CLOSE.
 func (s *Share) SetTimes(ctx context.Context, path string, t Times) error {
 	o := OpenOptions{Access: AccessWriteAttributes, Disposition: OpenExisting}
-	_, resps, err := s.compound(ctx, o.createRequest(path),
-		&wire.SetInfoRequest{InfoType: wire.InfoTypeFile, FileInfoClass: wire.InfoFileBasic, FileID: wire.RelatedFileID, Buffer: t.basicInfo().Encode(nil)},
-		relatedClose(0))
-	if err != nil {
-		return err
-	}
-	return resps[1].Err()
+	return s.run(ctx, plan{create: o.createRequest(path),
+		parts: []wire.Request{relatedSetInfo(t.basicInfo()), relatedClose()}, finish: secondErr}).Err
 }
 
 // Truncate sets the size of path: CREATE+SET_INFO(EndOfFile)+CLOSE.
 func (s *Share) Truncate(ctx context.Context, path string, size int64) error {
 	o := OpenOptions{Access: AccessWrite, Disposition: OpenExisting, Kind: FileOnly}
-	info := &wire.FileEndOfFileInformation{EndOfFile: uint64(size)}
-	_, resps, err := s.compound(ctx, o.createRequest(path),
-		&wire.SetInfoRequest{InfoType: wire.InfoTypeFile, FileInfoClass: wire.InfoFileEndOfFile, FileID: wire.RelatedFileID, Buffer: info.Encode(nil)},
-		relatedClose(0))
-	if err != nil {
-		return err
-	}
-	return resps[1].Err()
+	return s.run(ctx, plan{create: o.createRequest(path),
+		parts:  []wire.Request{relatedSetInfo(&wire.FileEndOfFileInformation{EndOfFile: uint64(size)}), relatedClose()},
+		finish: secondErr}).Err
 }
 
 // ListDir returns every entry of the directory path ("." and ".." omitted)
@@ -235,36 +288,42 @@ func (s *Share) Truncate(ctx context.Context, path string, size int64) error {
 // (CREATE+QUERY_DIRECTORY+QUERY_DIRECTORY+CLOSE); a larger one is listed
 // again on a handle held open.
 func (s *Share) ListDir(ctx context.Context, path string) ([]DirEntry, Attr, error) {
+	r := s.run(ctx, s.planListDir(path))
+	return r.Entries, r.Attr, r.Err
+}
+
+func (s *Share) planListDir(path string) plan {
 	o := OpenOptions{Access: AccessRead, Disposition: OpenExisting, Kind: DirOnly}
 	qd := func() *wire.QueryDirectoryRequest {
 		return &wire.QueryDirectoryRequest{FileInformationClass: dirClass, FileID: wire.RelatedFileID, Pattern: "*", OutputBufferLength: s.listBuffer}
 	}
-	cr, resps, err := s.compound(ctx, o.createRequest(path), qd(), qd(), relatedClose(0))
-	if err != nil {
-		return nil, Attr{}, err
-	}
-	var all []DirEntry
-	complete := false
-	for _, r := range resps[1:3] {
-		entries, done, err := s.decodeListing(r, r.Err())
-		if err != nil {
-			return nil, Attr{}, err
-		}
-		all = append(all, entries...)
-		if done {
-			complete = true
-			break
-		}
-	}
-	if complete {
-		return all, attrFromCreate(cr), nil
-	}
+	return plan{create: o.createRequest(path), parts: []wire.Request{qd(), qd(), relatedClose()},
+		finish: func(ctx context.Context, cr *wire.CreateResponse, resps []*protocol.Response) Result {
+			var all []DirEntry
+			for _, r := range resps[1:3] {
+				entries, done, err := s.decodeListing(r, r.Err())
+				if err != nil {
+					return Result{Err: err}
+				}
+				all = append(all, entries...)
+				if done {
+					return Result{Entries: all, Attr: attrFromCreate(cr)}
+				}
+			}
+			entries, attr, err := s.listOpen(ctx, path, o)
+			return Result{Entries: entries, Attr: attr, Err: err}
+		}}
+}
+
+// listOpen lists a directory on a handle held open for as many
+// QUERY_DIRECTORY rounds as it takes.
+func (s *Share) listOpen(ctx context.Context, path string, o OpenOptions) ([]DirEntry, Attr, error) {
 	h, err := s.Open(ctx, path, o)
 	if err != nil {
 		return nil, Attr{}, err
 	}
 	defer h.Close(context.WithoutCancel(ctx))
-	all = all[:0]
+	var all []DirEntry
 	for {
 		entries, done, err := h.ReadDir(ctx)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 // A read that starts where the previous one ended is sequential. Each
 // sequential read tops the cache up so that data keeps arriving ahead of the
 // reader: the depth grows with the length of the sequential run (a reader
-// that has read 64 KiB in a row gets 64 KiB ahead, one that has read 8 MiB
+// that has read 64 KiB in a row gets 64 KiB ahead, one that has read 4 MiB
 // gets the maximum), so a stream of 32 KiB Reads — what io.Copy and
 // http.FileServer do — moves data as fast as one large ReadAt, while a few
 // small reads cost no more than one 64 KiB READ. A read elsewhere drops
@@ -50,7 +50,7 @@ type segment struct {
 func (s *segment) end() int64 { return s.off + int64(s.size) }
 
 // maxReadAhead is the default bound on read-ahead memory per handle.
-const maxReadAhead = 8 << 20
+const maxReadAhead = 4 << 20
 
 // read serves p at off from the cache, fetching what is missing, and keeps
 // read-ahead going for sequential readers. It follows io.ReaderAt: a short
@@ -209,9 +209,8 @@ func (c *readCache) startLocked(off int64, size int) *segment {
 	c.insertLocked(seg)
 	go func() {
 		defer cancel()
-		buf := make([]byte, size)
-		n, err := c.h.readOnce(ctx, buf, off)
-		seg.data = buf[:n]
+		data, err := c.h.fetch(ctx, off, size)
+		seg.data = data
 		if err == io.EOF {
 			seg.eof = true
 			err = nil

@@ -19,13 +19,16 @@ func (h *Handle) ReadFrom(ctx context.Context, r io.Reader, off int64) (int64, e
 	h.cache.drop()
 	var total int64
 	for {
-		buf := make([]byte, h.s.writeChunk)
+		buf := h.s.getChunk()
 		n, rerr := io.ReadFull(r, buf)
 		if n > 0 {
 			if err := h.wb.adopt(ctx, buf[:n], off+total); err != nil {
 				return total, err
 			}
 			total += int64(n)
+		}
+		if n == 0 {
+			h.s.putChunk(buf)
 		}
 		switch {
 		case rerr == nil:

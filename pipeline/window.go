@@ -38,26 +38,33 @@ func (h *Handle) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 // readOnce issues a single READ for len(p) bytes (at most one chunk). A short
 // count means the file ended: it comes with io.EOF.
 func (h *Handle) readOnce(ctx context.Context, p []byte, off int64) (int, error) {
-	resp, err := h.s.tree.Do(ctx, &wire.ReadRequest{Length: uint32(len(p)), Offset: uint64(off), FileID: h.fid})
+	data, err := h.fetch(ctx, off, len(p))
+	n := copy(p, data)
+	return n, err
+}
+
+// fetch issues a single READ of n bytes at off and returns the data where
+// the response holds it (no copy). Fewer than n bytes come with io.EOF.
+func (h *Handle) fetch(ctx context.Context, off int64, n int) ([]byte, error) {
+	resp, err := h.s.tree.Do(ctx, &wire.ReadRequest{Length: uint32(n), Offset: uint64(off), FileID: h.fid})
 	var st wire.Status
 	if errors.As(err, &st) && st == wire.StatusEndOfFile {
-		return 0, io.EOF
+		return nil, io.EOF
 	}
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var rr wire.ReadResponse
 	if err := resp.Decode(&rr); err != nil {
-		return 0, err
+		return nil, err
 	}
-	if len(rr.Data) > len(p) {
-		return 0, fmt.Errorf("smb2 READ: server returned %d bytes for a %d-byte read", len(rr.Data), len(p))
+	if len(rr.Data) > n {
+		return nil, fmt.Errorf("smb2 READ: server returned %d bytes for a %d-byte read", len(rr.Data), n)
 	}
-	n := copy(p, rr.Data)
-	if n < len(p) {
-		return n, io.EOF
+	if len(rr.Data) < n {
+		return rr.Data, io.EOF
 	}
-	return n, nil
+	return rr.Data, nil
 }
 
 // readWindow reads p at off in chunks through the sliding window.
@@ -141,18 +148,33 @@ func (h *Handle) WriteAt(ctx context.Context, p []byte, off int64) (int, error) 
 
 // writeOnce issues a single WRITE.
 func (h *Handle) writeOnce(ctx context.Context, p []byte, off int64) (int, error) {
-	resp, err := h.s.tree.Do(ctx, &wire.WriteRequest{Offset: uint64(off), FileID: h.fid, Data: p})
+	return h.writeRelease(ctx, p, off, nil)
+}
+
+// writeRelease issues a single WRITE and calls release (if not nil) as soon
+// as p has been copied into the outgoing frame — before the response — so a
+// write-behind buffer is recycled while the WRITE is still in flight.
+func (h *Handle) writeRelease(ctx context.Context, p []byte, off int64, release func()) (int, error) {
+	call, err := h.s.tree.Conn().Start(ctx, nil, h.s.tree.Request(&wire.WriteRequest{Offset: uint64(off), FileID: h.fid, Data: p}))
+	n := len(p)
+	if release != nil {
+		release()
+	}
+	if err != nil {
+		return 0, err
+	}
+	resps, err := call.Wait(ctx)
 	if err != nil {
 		return 0, err
 	}
 	var wr wire.WriteResponse
-	if err := resp.Decode(&wr); err != nil {
+	if err := resps[0].Decode(&wr); err != nil {
 		return 0, err
 	}
-	if int(wr.Count) != len(p) {
-		return min(int(wr.Count), len(p)), fmt.Errorf("smb2 WRITE: server wrote %d of %d bytes: %w", wr.Count, len(p), io.ErrShortWrite)
+	if int(wr.Count) != n {
+		return min(int(wr.Count), n), fmt.Errorf("smb2 WRITE: server wrote %d of %d bytes: %w", wr.Count, n, io.ErrShortWrite)
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // runWindow runs chunk operations 0..ceil(total/chunk)-1 with up to

@@ -74,7 +74,7 @@ func (w *writeBehind) write(ctx context.Context, p []byte, off int64) (int, erro
 			w.busy.Add(1)
 			w.off = off + int64(n)
 			if w.buf == nil {
-				w.buf = make([]byte, 0, chunk)
+				w.buf = w.h.s.getChunk()[:0]
 			}
 		}
 		take := min(chunk-len(w.buf), len(p)-n)
@@ -129,7 +129,10 @@ func (w *writeBehind) sendLocked(ctx context.Context) error {
 		defer w.wg.Done()
 		defer w.busy.Add(-1)
 		defer func() { <-w.slots }()
-		if _, err := w.h.writeOnce(ctx, data, off); err != nil {
+		// The WRITE frame holds its own copy: recycle the buffer as soon
+		// as it is made, not when the server answers.
+		_, err := w.h.writeRelease(ctx, data, off, func() { w.h.s.putChunk(data) })
+		if err != nil {
 			w.setFailure(err)
 		}
 	}()

@@ -55,6 +55,7 @@ type Conn struct {
 	err        error // why the connection failed; nil while healthy
 
 	writeq     chan []byte
+	frames     framePool     // buffers of outgoing frames, recycled by the writer
 	done       chan struct{} // closed when the connection fails or closes
 	readerDone chan struct{}
 	writerDone chan struct{}
@@ -254,12 +255,17 @@ func (c *Conn) writeLoop() {
 		// the time to a reply: a peer that stops reading must not wedge
 		// every sender forever.
 		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
-		bufs := batch
+		// WriteTo consumes the slice it is given (and nils its entries),
+		// so hand it a copy and keep batch for recycling.
+		bufs := append(net.Buffers(nil), batch...)
 		if _, err := bufs.WriteTo(c.nc); err != nil {
 			c.fail(&ConnectionError{Op: "write frame", Err: err})
 			return
 		}
 		c.stats.bytesSent.Add(n)
+		for _, b := range batch {
+			c.frames.put(b)
+		}
 		clear(batch)
 	}
 }
@@ -382,7 +388,13 @@ func (c *Conn) dispatch(msg []byte, encSess *Session) error {
 	}
 	if h.Status == wire.StatusPending && h.IsAsync() {
 		// Interim response (MS-SMB2 3.2.5.1.5): keep waiting, remember the
-		// AsyncId so a CANCEL can name the operation.
+		// AsyncId so a CANCEL can name the operation. An interim answer to
+		// an encrypted request must itself be encrypted, or anyone on the
+		// path could park requests forever (interims stop the clock).
+		if cl.encrypted && encSess == nil {
+			c.mu.Unlock()
+			return &ConnectionError{Op: "verify interim " + h.Command.String() + " response", Err: ErrUnencrypted}
+		}
 		cl.asyncID = h.AsyncID
 		cl.interim = true
 		c.mu.Unlock()

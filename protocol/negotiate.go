@@ -62,6 +62,9 @@ func (c *Conn) negotiate(ctx context.Context) error {
 		if errors.Is(err, wire.ErrMalformed) {
 			return fmt.Errorf("smb2 negotiate: %w (its answer is not SMB2): %w", ErrNotSMB2, err)
 		}
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			return fmt.Errorf("smb2 negotiate: %w: the server accepted the connection but did not answer NEGOTIATE in time (%w)", ErrTimeout, err)
+		}
 		return fmt.Errorf("smb2 negotiate: %w", err)
 	}
 	r := resps[0]

@@ -233,6 +233,9 @@ func (c *Conn) send(ctx context.Context, reqs []*Request, orphan func([]*Respons
 	id := firstID
 	for i, r := range reqs {
 		cl := &call{ex: ex, id: id, charge: charges[i], cmd: r.Body.Command(), sess: r.Session, treeID: r.TreeID, encrypted: encrypt}
+		// Decided here, before the call is visible to the reader, which
+		// reads it when the response comes.
+		cl.signed = !encrypt && r.Session != nil && r.Session.shouldSign(cl.cmd)
 		ex.calls[i] = cl
 		c.pending[id] = cl
 		id += uint64(charges[i])
@@ -270,7 +273,7 @@ func (c *Conn) encodeFrame(reqs []*Request, calls []*call, creditRequest int, en
 			size += s
 		}
 	}
-	buf := make([]byte, reserve, size)
+	buf := c.frames.get(size)[:reserve]
 	for i, r := range reqs {
 		cl := calls[i]
 		start := len(buf)
@@ -304,11 +307,10 @@ func (c *Conn) encodeFrame(reqs []*Request, calls []*call, creditRequest int, en
 			wire.SetNextCommand(buf[start:], uint32(len(buf)-start))
 		}
 		msg := buf[start:]
-		if !encrypt && r.Session != nil && r.Session.shouldSign(cl.cmd) {
+		if cl.signed {
 			wire.SetFlags(msg, wire.Flags(msg)|wire.FlagSigned)
 			sig := r.Session.signer.Sign(msg)
 			copy(wire.Signature(msg), sig[:])
-			cl.signed = true
 		}
 		if r.onEncoded != nil {
 			r.onEncoded(msg)

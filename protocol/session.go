@@ -227,10 +227,13 @@ func (s *Session) Logoff(ctx context.Context) error {
 		resps, err := s.conn.Send(ctx, s.Request(&wire.LogoffRequest{}))
 		if err == nil {
 			err = resps[0].Err()
+			// Forget the keys only once the server has answered: a late
+			// (encrypted) answer to an abandoned request must still find
+			// its session.
+			s.conn.mu.Lock()
+			delete(s.conn.sessions, s.id)
+			s.conn.mu.Unlock()
 		}
-		s.conn.mu.Lock()
-		delete(s.conn.sessions, s.id)
-		s.conn.mu.Unlock()
 		var st wire.Status
 		if errors.As(err, &st) && st == wire.StatusUserSessionDeleted {
 			err = nil

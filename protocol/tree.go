@@ -85,12 +85,23 @@ func (t *Tree) Do(ctx context.Context, body wire.Request) (*Response, error) {
 // part; each carries its own status. cleanup, if not nil, runs with the
 // responses of a chain abandoned because ctx ended (see SendWithCleanup).
 func (t *Tree) Compound(ctx context.Context, cleanup func([]*Response), bodies ...wire.Request) ([]*Response, error) {
+	return t.sess.conn.SendWithCleanup(ctx, cleanup, t.chain(bodies)...)
+}
+
+// StartCompound is Compound without waiting: the chain is queued for the
+// wire and the returned Call collects its responses.
+func (t *Tree) StartCompound(ctx context.Context, cleanup func([]*Response), bodies ...wire.Request) (*Call, error) {
+	return t.sess.conn.Start(ctx, cleanup, t.chain(bodies)...)
+}
+
+// chain wraps bodies into a related compound chain on this tree.
+func (t *Tree) chain(bodies []wire.Request) []*Request {
 	reqs := make([]*Request, len(bodies))
 	for i, b := range bodies {
 		reqs[i] = t.Request(b)
 		reqs[i].Related = i > 0
 	}
-	return t.sess.conn.SendWithCleanup(ctx, cleanup, reqs...)
+	return reqs
 }
 
 // Disconnect ends the tree connect (MS-SMB2 3.2.4.3). Later calls return the
