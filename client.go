@@ -27,6 +27,8 @@ type Client struct {
 	opts options
 	host string
 
+	reconnects reconnectCounter
+
 	closeOnce sync.Once
 	closeErr  error
 }

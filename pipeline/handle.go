@@ -88,6 +88,10 @@ func (s *Share) newHandle(cr *wire.CreateResponse) *Handle {
 	return h
 }
 
+// FileID returns the server's handle, for requests this package does not
+// make itself.
+func (h *Handle) FileID() wire.FileID { return h.fid }
+
 // sizeHint returns the file size as far as this handle knows.
 func (h *Handle) sizeHint() int64 { return h.size.Load() }
 

@@ -189,7 +189,7 @@ func waitIdle(t *testing.T, s *Share) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		st := s.tree.Conn().Stats()
-		if st.Outstanding == 0 && st.CreditsInFlight == 0 {
+		if len(st.Outstanding) == 0 && st.CreditsInFlight == 0 {
 			return
 		}
 		if time.Now().After(deadline) {

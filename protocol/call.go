@@ -1,6 +1,8 @@
 package protocol
 
 import (
+	"time"
+
 	"github.com/smbfs/smbfs/protocol/wire"
 )
 
@@ -64,6 +66,7 @@ type call struct {
 	asyncID   uint64
 	interim   bool // an interim STATUS_PENDING arrived (asyncID valid)
 	resp      *Response
+	sent      time.Time // when the request was queued, for Stats
 }
 
 // responses returns the collected responses of a completed exchange.

@@ -63,9 +63,31 @@ type Conn struct {
 	stats connStats
 }
 
-// connStats are counters updated with atomics on the hot path.
+// connStats are counters updated with atomics on the hot path. The outcome
+// and error counters are disjoint buckets, so tests can assert on them.
 type connStats struct {
 	requests, responses, bytesSent, bytesReceived atomic.Int64
+	// Final responses by status severity, and interim ones.
+	success, warning, failure, interim atomic.Int64
+	// Requests that ended without a response, by cause.
+	timeouts, cancels, creditWaits atomic.Int64
+	// Round-trip time estimate, nanoseconds (EWMA of single-credit
+	// requests answered without an interim response).
+	rttNanos atomic.Int64
+}
+
+// observeRTT folds one measured round trip into the estimate (EWMA, 1/8).
+func (s *connStats) observeRTT(d time.Duration) {
+	for {
+		old := s.rttNanos.Load()
+		next := int64(d)
+		if old != 0 {
+			next = old + (int64(d)-old)/8
+		}
+		if s.rttNanos.CompareAndSwap(old, next) {
+			return
+		}
+	}
 }
 
 // Dial connects to address (host:port), negotiates a dialect and returns the
@@ -398,9 +420,21 @@ func (c *Conn) dispatch(msg []byte, encSess *Session) error {
 		cl.asyncID = h.AsyncID
 		cl.interim = true
 		c.mu.Unlock()
+		c.stats.interim.Add(1)
 		return nil
 	}
 	c.mu.Unlock()
+	switch {
+	case h.Status == wire.StatusSuccess:
+		c.stats.success.Add(1)
+	case h.Status.IsError():
+		c.stats.failure.Add(1)
+	default:
+		c.stats.warning.Add(1)
+	}
+	if !cl.interim && cl.charge == 1 && !cl.sent.IsZero() {
+		c.stats.observeRTT(time.Since(cl.sent))
+	}
 
 	if err := c.verify(cl, &h, msg, encSess); err != nil {
 		return err

@@ -127,6 +127,7 @@ func (c *Conn) wait(ctx context.Context, ex *exchange) ([]*Response, error) {
 			return ex.responses(), nil
 		case <-ctx.Done():
 			c.abandon(ex)
+			c.stats.cancels.Add(1)
 			return nil, ctx.Err()
 		case <-timer.C:
 			if c.allPending(ex) {
@@ -134,6 +135,7 @@ func (c *Conn) wait(ctx context.Context, ex *exchange) ([]*Response, error) {
 				continue
 			}
 			c.abandon(ex)
+			c.stats.timeouts.Add(1)
 			return nil, fmt.Errorf("smb2 %v: %w after %v", ex.calls[0].cmd, ErrTimeout, c.cfg.RequestTimeout)
 		}
 	}
@@ -184,6 +186,7 @@ func (c *Conn) acquireLocked(ctx context.Context, n int) error {
 			return ctx.Err()
 		case <-timer.C:
 			c.mu.Lock()
+			c.stats.creditWaits.Add(1)
 			return fmt.Errorf("smb2: waited %v for %d credits (%d available, %d in flight): %w", c.cfg.CreditWait, n, c.credits, c.inFlight, ErrNoCredits)
 		}
 	}
@@ -230,9 +233,10 @@ func (c *Conn) send(ctx context.Context, reqs []*Request, orphan func([]*Respons
 		request += deficit
 	}
 	c.inFlight += total
+	now := time.Now()
 	id := firstID
 	for i, r := range reqs {
-		cl := &call{ex: ex, id: id, charge: charges[i], cmd: r.Body.Command(), sess: r.Session, treeID: r.TreeID, encrypted: encrypt}
+		cl := &call{ex: ex, id: id, charge: charges[i], cmd: r.Body.Command(), sess: r.Session, treeID: r.TreeID, encrypted: encrypt, sent: now}
 		// Decided here, before the call is visible to the reader, which
 		// reads it when the response comes.
 		cl.signed = !encrypt && r.Session != nil && r.Session.shouldSign(cl.cmd)
