@@ -34,9 +34,27 @@ func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
 // Is matches the error's kind (and what that kind matches: ENOTEMPTY is also
-// fs.ErrExist, as on Unix).
+// fs.ErrExist, as on Unix), and the errno an *os.PathError carries on Unix
+// for the same failure, so code written against os (or hackpadfs, whose
+// ErrInvalid is syscall.EINVAL) tests smbfs errors the same way.
 func (e *Error) Is(target error) bool {
-	return e.Kind != nil && errors.Is(e.Kind, target)
+	if e.Kind == nil {
+		return false
+	}
+	if errno, ok := kindErrno[e.Kind]; ok && target == errno {
+		return true
+	}
+	return errors.Is(e.Kind, target)
+}
+
+// kindErrno is the errno os reports on Unix for each fs sentinel kind.
+// syscall.Errno.Is maps most errnos to the sentinels but not back, and not
+// EINVAL to fs.ErrInvalid at all.
+var kindErrno = map[error]error{
+	fs.ErrNotExist:   syscall.ENOENT,
+	fs.ErrExist:      syscall.EEXIST,
+	fs.ErrPermission: syscall.EACCES,
+	fs.ErrInvalid:    syscall.EINVAL,
 }
 
 // statusKinds maps NTSTATUS codes to the sentinel a Go program tests for.
@@ -125,8 +143,13 @@ func pathErr(op, name string, err error) error {
 
 // invalidPath is the error for a name fs.ValidPath rejects; nothing is sent.
 func invalidPath(op, name string) error {
-	return &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	return &fs.PathError{Op: op, Path: name, Err: errInvalid()}
 }
+
+// errInvalid is the Err of invalid-argument failures: it matches
+// fs.ErrInvalid and syscall.EINVAL (see Error.Is) and reads "invalid
+// argument", as os's EINVAL does.
+func errInvalid() error { return &Error{Kind: fs.ErrInvalid, Err: fs.ErrInvalid} }
 
 // ErrNotSMB2 is matched (errors.Is) by the error of Connect or Dial when the
 // server does not speak SMB 2 or 3 — e.g. an SMB1-only server, which closes

@@ -82,11 +82,24 @@ func (f *File) errBadMode(op string) error {
 	return &fs.PathError{Op: op, Path: f.name, Err: &Error{Kind: syscall.EBADF, Err: syscall.EBADF}}
 }
 
+// checkRead refuses reads the server would refuse anyway: on a write-only
+// handle (EBADF) and on a directory (EISDIR, as os reports it, rather than
+// the server's STATUS_INVALID_DEVICE_REQUEST).
+func (f *File) checkRead() error {
+	if !f.readable() {
+		return f.errBadMode("read")
+	}
+	if a := f.h.Attr(); a.IsDir() {
+		return &fs.PathError{Op: "read", Path: f.name, Err: &Error{Kind: syscall.EISDIR, Err: syscall.EISDIR}}
+	}
+	return nil
+}
+
 // Read reads up to len(p) bytes at the file offset and advances it. At the
 // end of the file it returns 0, io.EOF.
 func (f *File) Read(p []byte) (int, error) {
-	if !f.readable() {
-		return 0, f.errBadMode("read")
+	if err := f.checkRead(); err != nil {
+		return 0, err
 	}
 	f.st.mu.Lock()
 	defer f.st.mu.Unlock()
@@ -108,8 +121,8 @@ func (f *File) Read(p []byte) (int, error) {
 // an error, io.EOF at the end of the file. Large reads travel through the
 // pipelined window.
 func (f *File) ReadAt(p []byte, off int64) (int, error) {
-	if !f.readable() {
-		return 0, f.errBadMode("read")
+	if err := f.checkRead(); err != nil {
+		return 0, err
 	}
 	if off < 0 {
 		return 0, &fs.PathError{Op: "readat", Path: f.name, Err: &Error{Kind: fs.ErrInvalid, Err: errors.New("negative offset")}}
@@ -180,8 +193,8 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 // advances the offset; io.Copy uses it, so copying from the share keeps the
 // window full.
 func (f *File) WriteTo(w io.Writer) (int64, error) {
-	if !f.readable() {
-		return 0, f.errBadMode("read")
+	if err := f.checkRead(); err != nil {
+		return 0, err
 	}
 	f.st.mu.Lock()
 	defer f.st.mu.Unlock()
@@ -231,7 +244,7 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 		}
 		base = a.Size
 	default:
-		return 0, &fs.PathError{Op: "seek", Path: f.name, Err: fs.ErrInvalid}
+		return 0, &fs.PathError{Op: "seek", Path: f.name, Err: errInvalid()}
 	}
 	if base+offset < 0 {
 		return 0, &fs.PathError{Op: "seek", Path: f.name, Err: &Error{Kind: fs.ErrInvalid, Err: errors.New("negative position")}}
@@ -248,7 +261,7 @@ func (f *File) Sync() error {
 // Truncate changes the file's size.
 func (f *File) Truncate(size int64) error {
 	if size < 0 {
-		return &fs.PathError{Op: "truncate", Path: f.name, Err: fs.ErrInvalid}
+		return &fs.PathError{Op: "truncate", Path: f.name, Err: errInvalid()}
 	}
 	if !f.writable() {
 		return f.errBadMode("truncate")
@@ -269,6 +282,12 @@ func (f *File) Close() error {
 // with n > 0 at most n per call and io.EOF when none are left; with n <= 0
 // all remaining ones.
 func (f *File) ReadDir(n int) ([]fs.DirEntry, error) {
+	if a := f.h.Attr(); !a.IsDir() {
+		// os.File.ReadDir fails on a file with ENOTDIR; the server would
+		// answer STATUS_NOT_SUPPORTED or STATUS_INVALID_PARAMETER. The
+		// handle was opened on a file, and stays one.
+		return nil, &fs.PathError{Op: "readdir", Path: f.name, Err: &Error{Kind: syscall.ENOTDIR, Err: syscall.ENOTDIR}}
+	}
 	st := f.st
 	st.dirMu.Lock()
 	defer st.dirMu.Unlock()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/smbfs/smbfs/pipeline"
 	"github.com/smbfs/smbfs/protocol"
+	"github.com/smbfs/smbfs/protocol/wire"
 )
 
 // FS is a mounted share, or a directory inside one, as an io/fs file
@@ -151,7 +152,7 @@ func (fsys *FS) openFile(op, name string, flag int, perm fs.FileMode) (*File, er
 		o.Access = pipeline.AccessRead | pipeline.AccessWrite
 		o.Kind = pipeline.FileOnly
 	default:
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+		return nil, &fs.PathError{Op: op, Path: name, Err: errInvalid()}
 	}
 	switch {
 	case flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0:
@@ -171,10 +172,26 @@ func (fsys *FS) openFile(op, name string, flag int, perm fs.FileMode) (*File, er
 		o.Access |= pipeline.AccessWrite
 		o.Kind = pipeline.FileOnly
 	}
+	ctx := fsys.context()
 	if flag&os.O_CREATE != 0 && perm&0o200 == 0 {
-		o.Attributes = pipeline.AttrReadOnly
+		// perm only applies to a file the open creates (os.OpenFile), but
+		// a CREATE that overwrites an existing file (O_TRUNC) gives it the
+		// attributes the request carries, as CREATE_ALWAYS does on Windows
+		// (Samba does the same), so the read-only attribute goes only with
+		// an exclusive create. If the file exists (and O_EXCL was not
+		// asked), open it as usual: one more round trip, only then.
+		excl := o
+		excl.Disposition = pipeline.CreateNew
+		excl.Attributes = pipeline.AttrReadOnly
+		h, err := fsys.m.share.Open(ctx, wp, excl)
+		if err == nil {
+			return newFile(fsys, name, flag, h), nil
+		}
+		if o.Disposition == pipeline.CreateNew || !errors.Is(classify(err), fs.ErrExist) {
+			return nil, pathErr(op, name, err)
+		}
 	}
-	h, err := fsys.m.share.Open(fsys.context(), wp, o)
+	h, err := fsys.m.share.Open(ctx, wp, o)
 	if err != nil {
 		return nil, pathErr(op, name, err)
 	}
@@ -211,7 +228,15 @@ func (fsys *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	entries, _, err := fsys.m.share.ListDir(fsys.context(), wp)
 	if err != nil {
-		return nil, pathErr("readdir", name, err)
+		// As from os.ReadDir: a failure to open is an "open" error; only
+		// listing something that is not a directory fails in "readdir"
+		// (os opens a file fine, then fails to list it with ENOTDIR).
+		err = classify(err)
+		op := "open"
+		if errors.Is(err, syscall.ENOTDIR) {
+			op = "readdir"
+		}
+		return nil, pathErr(op, name, err)
 	}
 	return fsys.dirEntries(entries), nil
 }
@@ -240,23 +265,52 @@ func (fsys *FS) ReadFile(name string) ([]byte, error) {
 	}
 	data, err := fsys.m.share.ReadFile(fsys.context(), wp)
 	if err != nil {
-		return nil, pathErr("readfile", name, err)
+		return nil, pathErr(wholeFileOp(err, "read"), name, err)
 	}
 	return data, nil
+}
+
+// wholeFileOp names the step of os.ReadFile or os.WriteFile that a failure
+// of ReadFile or WriteFile (one compound on the wire) corresponds to, so
+// errors read as os's do: "open" for what the open decides (a missing,
+// existing, forbidden, invalid or wrong-kind name), else rw ("read" or
+// "write"). Reading a directory fails in "read", as on Unix, where opening
+// one succeeds.
+func wholeFileOp(err error, rw string) string {
+	err = classify(err)
+	if rw == "read" && errors.Is(err, syscall.EISDIR) {
+		return rw
+	}
+	for _, kind := range []error{fs.ErrNotExist, fs.ErrExist, fs.ErrPermission, fs.ErrInvalid, syscall.EISDIR, syscall.ENOTDIR, syscall.EBUSY} {
+		if errors.Is(err, kind) {
+			return "open"
+		}
+	}
+	return rw
 }
 
 // WriteFile writes data to the named file, creating or truncating it, like
 // os.WriteFile; the data is flushed to stable storage before it returns.
 func (fsys *FS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	_, wp, err := fsys.resolve("writefile", name)
+	_, wp, err := fsys.resolve("open", name)
 	if err != nil {
 		return err
 	}
+	ctx := fsys.context()
 	var attrs uint32
 	if perm&0o200 == 0 {
-		attrs = pipeline.AttrReadOnly
+		// perm applies only to a file WriteFile creates (os.WriteFile),
+		// but an overwriting CREATE gives an existing file the attributes
+		// the request carries (see openFile): make the file read-only only
+		// if it does not exist yet.
+		if _, serr := fsys.m.share.Stat(ctx, wp, false); serr != nil && errors.Is(classify(serr), fs.ErrNotExist) {
+			attrs = pipeline.AttrReadOnly
+		}
 	}
-	return pathErr("writefile", name, fsys.m.share.WriteFile(fsys.context(), wp, data, attrs))
+	if err := fsys.m.share.WriteFile(ctx, wp, data, attrs); err != nil {
+		return pathErr(wholeFileOp(err, "write"), name, err)
+	}
+	return nil
 }
 
 // Mkdir creates a directory, like os.Mkdir. SMB has no permission bits;
@@ -284,9 +338,9 @@ func (fsys *FS) MkdirAll(name string, perm fs.FileMode) error {
 		}
 		return &fs.PathError{Op: "mkdir", Path: name, Err: &Error{Kind: syscall.ENOTDIR, Err: syscall.ENOTDIR}}
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
+	// Whatever made Stat fail (a missing name, or a parent that is a file,
+	// which Samba may report either way), go on to the parents, as
+	// os.MkdirAll does: the first one that cannot be made says why.
 	if parent := path.Dir(name); parent != "." {
 		if err := fsys.MkdirAll(parent, perm); err != nil {
 			return err
@@ -312,7 +366,36 @@ func (fsys *FS) Remove(name string) error {
 	if wp == "" {
 		return &fs.PathError{Op: "remove", Path: name, Err: &Error{Kind: fs.ErrPermission, Err: errors.New("cannot remove the root of the file system")}}
 	}
-	return pathErr("remove", name, fsys.m.share.Remove(fsys.context(), wp))
+	ctx := fsys.context()
+	err = fsys.m.share.Remove(ctx, wp)
+	if isStatus(err, wire.StatusCannotDelete) {
+		// The read-only attribute forbids deleting (MS-FSA 2.1.5.15.3).
+		// os.Remove deletes read-only files (on Unix the mode does not
+		// matter; on Windows Go clears the attribute and retries), so do
+		// as Windows does, and put the attribute back if it still fails.
+		if a, serr := fsys.m.share.Stat(ctx, wp, true); serr == nil && a.ReadOnly() {
+			if fsys.setAttributes(ctx, wp, a.Attributes&^pipeline.AttrReadOnly) == nil {
+				if err = fsys.m.share.Remove(ctx, wp); err != nil {
+					_ = fsys.setAttributes(ctx, wp, a.Attributes)
+				}
+			}
+		}
+	}
+	return pathErr("remove", name, err)
+}
+
+// isStatus reports whether err carries the NTSTATUS st.
+func isStatus(err error, st wire.Status) bool {
+	var got wire.Status
+	return errors.As(err, &got) && got == st
+}
+
+// setAttributes sets the FILE_ATTRIBUTE_* bits of the file at wire path wp.
+func (fsys *FS) setAttributes(ctx context.Context, wp string, attrs uint32) error {
+	if attrs == 0 {
+		attrs = pipeline.AttrNormal // 0 would mean "leave unchanged"
+	}
+	return fsys.m.share.SetTimes(ctx, wp, pipeline.Times{Attributes: attrs})
 }
 
 // RemoveAll removes name and everything it contains, like os.RemoveAll: a
@@ -322,7 +405,7 @@ func (fsys *FS) RemoveAll(name string) error {
 		return invalidPath("removeall", name)
 	}
 	if name == "." {
-		return &fs.PathError{Op: "removeall", Path: name, Err: fs.ErrInvalid}
+		return &fs.PathError{Op: "removeall", Path: name, Err: errInvalid()}
 	}
 	err := fsys.Remove(name)
 	if err == nil || errors.Is(err, fs.ErrNotExist) {
@@ -350,19 +433,51 @@ func (fsys *FS) RemoveAll(name string) error {
 // Rename renames (moves) oldname to newname, replacing an existing file at
 // newname like os.Rename. Errors are *os.LinkError.
 func (fsys *FS) Rename(oldname, newname string) error {
+	linkErr := func(err error) error {
+		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: err}
+	}
 	_, from, err := fsys.resolve("rename", oldname)
 	if err != nil {
-		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: fs.ErrInvalid}
+		return linkErr(err.(*fs.PathError).Err)
 	}
 	_, to, err := fsys.resolve("rename", newname)
 	if err != nil {
-		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: fs.ErrInvalid}
+		return linkErr(err.(*fs.PathError).Err)
 	}
 	if from == "" || to == "" {
-		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: &Error{Kind: fs.ErrPermission, Err: errors.New("cannot rename the root of the file system")}}
+		return linkErr(&Error{Kind: fs.ErrPermission, Err: errors.New("cannot rename the root of the file system")})
 	}
-	if err := fsys.m.share.Rename(fsys.context(), from, to, true); err != nil {
-		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: classify(err)}
+	ctx := fsys.context()
+	// os.Rename replaces a file at newname but never a directory: Go
+	// refuses an existing directory (even oldname itself) with EEXIST
+	// before calling rename(2). Samba, asked to replace, would put a
+	// directory in place of an empty one, and reports renaming a name to
+	// itself as success; so a rename that would replace something looks at
+	// it first.
+	eexist := linkErr(&Error{Kind: syscall.EEXIST, Err: syscall.EEXIST})
+	if from == to {
+		a, err := fsys.m.share.Stat(ctx, from, true)
+		switch {
+		case err != nil:
+			return linkErr(classify(err))
+		case a.IsDir():
+			return eexist
+		}
+		return nil
+	}
+	err = fsys.m.share.Rename(ctx, from, to, false)
+	if isStatus(err, wire.StatusObjectNameCollision) {
+		a, serr := fsys.m.share.Stat(ctx, to, true)
+		switch {
+		case serr == nil && a.IsDir():
+			return eexist
+		case serr == nil || errors.Is(classify(serr), fs.ErrNotExist):
+			// A file to replace (or one that went away meanwhile).
+			err = fsys.m.share.Rename(ctx, from, to, true)
+		}
+	}
+	if err != nil {
+		return linkErr(classify(err))
 	}
 	return nil
 }
@@ -387,10 +502,7 @@ func (fsys *FS) Chmod(name string, mode fs.FileMode) error {
 	if attrs == a.Attributes {
 		return nil
 	}
-	if attrs == 0 {
-		attrs = pipeline.AttrNormal // 0 would mean "leave unchanged"
-	}
-	return pathErr("chmod", name, fsys.m.share.SetTimes(ctx, wp, pipeline.Times{Attributes: attrs}))
+	return pathErr("chmod", name, fsys.setAttributes(ctx, wp, attrs))
 }
 
 // Chtimes changes the access and modification times of the named file, like
@@ -419,7 +531,7 @@ func (fsys *FS) Truncate(name string, size int64) error {
 		return err
 	}
 	if size < 0 {
-		return &fs.PathError{Op: "truncate", Path: name, Err: fs.ErrInvalid}
+		return &fs.PathError{Op: "truncate", Path: name, Err: errInvalid()}
 	}
 	return pathErr("truncate", name, fsys.m.share.Truncate(fsys.context(), wp, size))
 }

@@ -40,6 +40,22 @@ func (p Policy) String() string {
 	return "Policy(?)"
 }
 
+// CompressionMode says how a connection uses SMB2 compression.
+type CompressionMode int
+
+const (
+	// CompressAuto offers LZ4 and Pattern_V1 (chained) in NEGOTIATE,
+	// accepts compressed responses, and compresses WRITEs and asks for
+	// compressed READs on shares that request it
+	// (SMB2_SHAREFLAG_COMPRESS_DATA).
+	CompressAuto CompressionMode = iota
+	// CompressAlways also compresses every WRITE that shrinks and asks
+	// for compressed READs on every share.
+	CompressAlways
+	// CompressOff does not offer compression.
+	CompressOff
+)
+
 // Config tunes a connection. The zero value is ready to use: every field has
 // a documented default.
 type Config struct {
@@ -49,6 +65,10 @@ type Config struct {
 
 	// Signing and Encryption are the protection policies. Default: auto.
 	Signing, Encryption Policy
+
+	// Compression says whether to negotiate LZ4 compression (3.1.1) and
+	// when to use it. Default: CompressAuto.
+	Compression CompressionMode
 
 	// Ciphers lists the encryption ciphers offered for 3.1.1, most
 	// preferred first. Default: AES-128-GCM, AES-256-GCM (GCM is fast

@@ -39,6 +39,9 @@ type Conn struct {
 	maxTransact   uint32
 	cipher        uint16 // 0: no cipher negotiated
 	signingAlg    uint16
+	// Compression negotiated (3.1.1): LZ4 usable, chained form and
+	// Pattern_V1 usable.
+	compressLZ4, compressChained, compressPattern bool
 	preauth       smbcrypto.PreauthHash // connection hash after NEGOTIATE (3.1.1)
 	negToken      []byte                // the server's SPNEGO hint from NEGOTIATE
 	serverName    string
@@ -344,11 +347,21 @@ func (c *Conn) handleFrame(buf []byte) error {
 		if err != nil {
 			return err
 		}
+		if wire.KindOf(plain) == wire.KindCompressed {
+			// Compressed, then encrypted (MS-SMB2 3.1.4.4).
+			if plain, err = c.decompress(plain); err != nil {
+				return err
+			}
+		}
 		return c.dispatchChain(plain, sess)
 	case wire.KindSMB1:
 		return &ConnectionError{Op: "read frame", Err: fmt.Errorf("%w: it answered in SMB1", ErrNotSMB2)}
 	case wire.KindCompressed:
-		return &ConnectionError{Op: "read frame", Err: errors.New("compressed frame received, but compression was not negotiated")}
+		plain, err := c.decompress(buf)
+		if err != nil {
+			return err
+		}
+		return c.dispatchChain(plain, nil)
 	}
 	return &ConnectionError{Op: "read frame", Err: fmt.Errorf("%w: unknown protocol id % X", wire.ErrMalformed, buf[:min(4, len(buf))])}
 }
@@ -368,6 +381,18 @@ func (c *Conn) dispatchChain(chain []byte, encSess *Session) error {
 		chain = rest
 	}
 	return nil
+}
+
+// decompress expands a compressed frame, bounded by the frame limit.
+func (c *Conn) decompress(buf []byte) ([]byte, error) {
+	if !c.compressLZ4 && !c.compressPattern {
+		return nil, &ConnectionError{Op: "read frame", Err: errors.New("compressed frame received, but compression was not negotiated")}
+	}
+	plain, err := decompress(buf, int(c.frameLimit.Load()))
+	if err != nil {
+		return nil, &ConnectionError{Op: "decompress", Err: err}
+	}
+	return plain, nil
 }
 
 // oplockBreakMessageID marks an unsolicited oplock or lease break

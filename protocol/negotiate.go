@@ -51,6 +51,10 @@ func (c *Conn) negotiate(ctx context.Context) error {
 			req.Contexts = append(req.Contexts, wire.EncryptionContext(c.cfg.Ciphers))
 		}
 		req.Contexts = append(req.Contexts, wire.SigningContext(c.cfg.SigningAlgorithms))
+		if c.cfg.Compression != CompressOff {
+			req.Contexts = append(req.Contexts, wire.CompressionContext(
+				[]uint16{wire.CompressionLZ4, wire.CompressionPatternV1}, wire.CompressionFlagChained))
+		}
 		req.Contexts = append(req.Contexts, wire.NetnameContext(c.serverName))
 	}
 	var reqMsg []byte
@@ -138,6 +142,24 @@ func (c *Conn) applyContexts(resp *wire.NegotiateResponse, reqMsg, respMsg []byt
 			return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: signing context %v, %v", wire.ErrMalformed, algs, err)}
 		}
 		c.signingAlg = algs[0]
+	}
+	if ctx, ok := resp.Context(wire.ContextCompression); ok && c.cfg.Compression != CompressOff {
+		algs, flags, err := wire.ParseCompression(ctx.Data)
+		if err != nil {
+			return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("compression context: %w", err)}
+		}
+		for _, a := range algs {
+			switch a {
+			case wire.CompressionLZ4:
+				c.compressLZ4 = true
+			case wire.CompressionPatternV1:
+				c.compressPattern = true
+			case wire.CompressionNone:
+			default:
+				return &ConnectionError{Op: "negotiate", Err: fmt.Errorf("%w: compression algorithm %#x was not offered", wire.ErrMalformed, a)}
+			}
+		}
+		c.compressChained = flags&wire.CompressionFlagChained != 0
 	}
 	if c.cfg.Encryption != PolicyOff {
 		if ctx, ok := resp.Context(wire.ContextEncryption); ok {

@@ -60,6 +60,7 @@ type inFrame struct {
 	raw       []byte // the frame payload as received, without the Direct TCP prefix
 	encrypted bool
 	tfSession uint64 // SessionId of the TRANSFORM_HEADER
+	compressed []byte // the compressed form, when the client compressed
 	msgs      []inMsg
 }
 
@@ -189,6 +190,10 @@ func (p *peer) parse(raw []byte) *inFrame {
 			p.t.Fatalf("peer: cannot open the client's encrypted frame: %v", err)
 		}
 		f.encrypted, f.tfSession, chain = true, sid, plain
+	}
+	if wire.KindOf(chain) == wire.KindCompressed {
+		f.compressed = chain
+		chain = peerDecompress(p.t, chain)
 	}
 	for len(chain) > 0 {
 		msg, rest, err := wire.NextMessage(chain)

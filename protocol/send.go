@@ -23,6 +23,10 @@ type Request struct {
 	// Related marks a compound part that operates on the handle the
 	// previous part produced (MS-SMB2 3.2.4.1.4). Ignored on the first part.
 	Related bool
+	// Compress asks for compression where the connection negotiated it: a
+	// WRITE sent alone is compressed when that makes it smaller, and a
+	// READ asks the server to compress its response.
+	Compress bool
 
 	// sessionID overrides Session.ID (session setup rounds carry the id the
 	// server assigned before the Session exists).
@@ -303,7 +307,15 @@ func (c *Conn) encodeFrame(reqs []*Request, calls []*call, creditRequest int, en
 			h.Flags |= wire.FlagRelatedOperations
 		}
 		buf = h.Encode(buf)
-		buf = r.Body.Encode(buf)
+		body := r.Body
+		if r.Compress && c.compressLZ4 {
+			if rr, ok := body.(*wire.ReadRequest); ok {
+				flagged := *rr
+				flagged.Flags |= wire.ReadFlagRequestCompressed
+				body = &flagged
+			}
+		}
+		buf = body.Encode(buf)
 		if i < len(reqs)-1 {
 			for (len(buf)-start)%8 != 0 {
 				buf = append(buf, 0)
@@ -318,6 +330,15 @@ func (c *Conn) encodeFrame(reqs []*Request, calls []*call, creditRequest int, en
 		}
 		if r.onEncoded != nil {
 			r.onEncoded(msg)
+		}
+	}
+	if len(reqs) == 1 && reqs[0].Compress && c.compressLZ4 {
+		// Sign, then compress, then encrypt (MS-SMB2 3.1.4.4).
+		if _, ok := reqs[0].Body.(*wire.WriteRequest); ok {
+			keep := wire.HeaderSize + wire.WriteRequestFixedSize
+			if comp := compressMessage(buf[reserve:], keep, c.compressChained, c.compressPattern); comp != nil {
+				buf = append(buf[:reserve], comp...)
+			}
 		}
 	}
 	if encrypt {

@@ -16,6 +16,7 @@ type Tree struct {
 	share    string
 	resp     wire.TreeConnectResponse
 	encrypt  bool
+	compress bool // compress WRITEs, ask for compressed READs
 	discOnce sync.Once
 	discErr  error
 }
@@ -38,6 +39,8 @@ func (s *Session) TreeConnect(ctx context.Context, share string) (*Tree, error) 
 	// A share may demand encryption of a session that does not encrypt
 	// everything (MS-SMB2 3.2.5.5: SMB2_SHAREFLAG_ENCRYPT_DATA).
 	t.encrypt = s.encryptData || t.resp.ShareFlags&wire.ShareFlagEncryptData != 0
+	t.compress = s.conn.cfg.Compression == CompressAlways ||
+		s.conn.cfg.Compression == CompressAuto && t.resp.ShareFlags&wire.ShareFlagCompressData != 0
 	if t.encrypt && !s.CanEncrypt() {
 		_ = t.Disconnect(ctx)
 		return nil, fmt.Errorf("smb2 tree connect %s: %w: the share requires encryption, which this session cannot provide (guest, anonymous or SMB 2.x)", share, ErrSecurityPolicy)
@@ -66,7 +69,7 @@ func (t *Tree) Encrypted() bool { return t.encrypt }
 
 // Request wraps body into a request on this tree.
 func (t *Tree) Request(body wire.Request) *Request {
-	return &Request{Body: body, Session: t.sess, TreeID: t.id, Encrypt: t.encrypt}
+	return &Request{Body: body, Session: t.sess, TreeID: t.id, Encrypt: t.encrypt, Compress: t.compress}
 }
 
 // Do sends one request on the tree and returns its response. A failure
