@@ -44,6 +44,7 @@ type Conn struct {
 	compressLZ4, compressChained, compressPattern bool
 	preauth       smbcrypto.PreauthHash // connection hash after NEGOTIATE (3.1.1)
 	negToken      []byte                // the server's SPNEGO hint from NEGOTIATE
+	offered       negotiateOffer        // what our NEGOTIATE offered
 	serverName    string
 
 	frameLimit atomic.Int64 // largest frame the reader accepts

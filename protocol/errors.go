@@ -69,6 +69,11 @@ var (
 	// ErrUnencrypted means a response that had to be encrypted arrived in
 	// clear text.
 	ErrUnencrypted = errors.New("response should be encrypted but is not")
+	// ErrDowngrade means the negotiation was tampered with: the signed
+	// FSCTL_VALIDATE_NEGOTIATE_INFO exchange of a 3.0/3.0.2 session does
+	// not match what NEGOTIATE said (3.1.1 detects the same through its
+	// pre-authentication hash, as ErrBadSignature).
+	ErrDowngrade = errors.New("negotiation was altered in transit")
 	// ErrSecurityPolicy means the server cannot meet a signing or
 	// encryption requirement of the configuration.
 	ErrSecurityPolicy = errors.New("server cannot meet the security policy")

@@ -57,6 +57,7 @@ func (c *Conn) negotiate(ctx context.Context) error {
 		}
 		req.Contexts = append(req.Contexts, wire.NetnameContext(c.serverName))
 	}
+	c.offered = negotiateOffer{dialects: dialects, caps: req.Capabilities, secMode: req.SecurityMode}
 	var reqMsg []byte
 	resps, err := c.Send(ctx, &Request{Body: req, onEncoded: func(m []byte) { reqMsg = append([]byte(nil), m...) }})
 	if err != nil {
@@ -119,6 +120,67 @@ func (c *Conn) negotiate(ctx context.Context) error {
 	}
 	c.log.Debug("smb2 negotiated", "dialect", c.dialect, "cipher", c.cipher, "signing", c.signingAlg,
 		"maxRead", c.maxRead, "maxWrite", c.maxWrite, "maxTransact", c.maxTransact)
+	return nil
+}
+
+// negotiateOffer is what the client's NEGOTIATE offered, kept for
+// FSCTL_VALIDATE_NEGOTIATE_INFO.
+type negotiateOffer struct {
+	dialects []wire.Dialect
+	caps     wire.Capabilities
+	secMode  wire.SecurityMode
+}
+
+// validateNegotiate runs FSCTL_VALIDATE_NEGOTIATE_INFO on a new tree of a
+// 3.0/3.0.2 session (MS-SMB2 3.2.5.5, 3.3.5.15.12): those dialects have no
+// pre-authentication hash, so a man in the middle could have altered the
+// NEGOTIATE — stripped "signing required", lowered the dialect — and only
+// this signed exchange tells. Any mismatch ends the connection.
+func (t *Tree) validateNegotiate(ctx context.Context) error {
+	c := t.sess.conn
+	in := (&wire.ValidateNegotiateInfoRequest{
+		Capabilities: c.offered.caps, GUID: c.cfg.ClientGUID, SecurityMode: c.offered.secMode, Dialects: c.offered.dialects,
+	}).Encode(nil)
+	req := t.Request(&wire.IoctlRequest{
+		CtlCode: wire.FsctlValidateNegotiateInfo, FileID: wire.RelatedFileID,
+		Input: in, MaxOutputResponse: 24, Flags: wire.IoctlIsFSCTL,
+	})
+	req.forceSign = !req.Encrypt // the request MUST be signed (MS-SMB2 3.2.5.5)
+	resps, err := c.Send(ctx, req)
+	if err != nil {
+		return err
+	}
+	r := resps[0]
+	fail := func(why string, args ...any) error {
+		cerr := &ConnectionError{Op: "validate negotiate", Err: fmt.Errorf("%w: %s", ErrDowngrade, fmt.Sprintf(why, args...))}
+		c.fail(cerr)
+		return cerr
+	}
+	if !r.Encrypted && r.Header.Flags&wire.FlagSigned == 0 {
+		return fail("the server's answer is not signed")
+	}
+	var ir wire.IoctlResponse
+	if err := r.Decode(&ir); err != nil {
+		var se *StatusError
+		if errors.As(err, &se) {
+			return fail("the server refused validation: %v", se.Status)
+		}
+		return err
+	}
+	var v wire.ValidateNegotiateInfoResponse
+	if err := v.Decode(ir.Output); err != nil {
+		return fail("answer: %v", err)
+	}
+	switch {
+	case v.Dialect != c.dialect:
+		return fail("dialect %v, but NEGOTIATE said %v", v.Dialect, c.dialect)
+	case v.GUID != c.serverGUID:
+		return fail("server GUID differs from NEGOTIATE's")
+	case v.SecurityMode != c.serverSecMode:
+		return fail("security mode %#x, but NEGOTIATE said %#x", v.SecurityMode, c.serverSecMode)
+	case v.Capabilities != c.serverCaps:
+		return fail("capabilities %#x, but NEGOTIATE said %#x", v.Capabilities, c.serverCaps)
+	}
 	return nil
 }
 

@@ -37,7 +37,7 @@ func TestNegotiateRequest(t *testing.T) {
 			secMode:     wire.SigningEnabled,
 			caps:        wire.CapDFS | wire.CapLargeMTU | wire.CapEncryption,
 			contexts:    true,
-			ciphers:     []uint16{wire.CipherAES128GCM, wire.CipherAES256GCM},
+			ciphers:     []uint16{wire.CipherAES128GCM, wire.CipherAES256GCM, wire.CipherAES128CCM, wire.CipherAES256CCM},
 			signingAlgs: []uint16{wire.SigningAESGMAC, wire.SigningAESCMAC, wire.SigningHMACSHA256},
 		},
 		{
@@ -74,7 +74,7 @@ func TestNegotiateRequest(t *testing.T) {
 			secMode:     wire.SigningEnabled,
 			caps:        wire.CapDFS | wire.CapLargeMTU | wire.CapEncryption,
 			contexts:    true,
-			ciphers:     []uint16{wire.CipherAES128GCM, wire.CipherAES256GCM},
+			ciphers:     []uint16{wire.CipherAES128GCM, wire.CipherAES256GCM, wire.CipherAES128CCM, wire.CipherAES256CCM},
 			signingAlgs: []uint16{wire.SigningAESGMAC, wire.SigningAESCMAC, wire.SigningHMACSHA256},
 		},
 	}
@@ -414,7 +414,7 @@ func TestNegotiateFailures(t *testing.T) {
 		{
 			name: "cipher not offered",
 			script: func(p *peer, m inMsg) {
-				p.send(respTo(m, 0, 1, defaultNeg(wire.Dialect311).with311Contexts(wire.CipherAES128CCM, wire.SigningAESGMAC).body()))
+				p.send(respTo(m, 0, 1, defaultNeg(wire.Dialect311).with311Contexts(0x0007, wire.SigningAESGMAC).body()))
 			},
 			want: wire.ErrMalformed, conn: true,
 		},

@@ -34,6 +34,9 @@ type Request struct {
 	// onEncoded sees the exact bytes of the message as sent (for the
 	// pre-authentication integrity hash).
 	onEncoded func(msg []byte)
+	// forceSign signs the request even where the session does not sign
+	// everything (FSCTL_VALIDATE_NEGOTIATE_INFO).
+	forceSign bool
 }
 
 // payloadSizer is implemented by requests whose CreditCharge depends on the
@@ -243,7 +246,7 @@ func (c *Conn) send(ctx context.Context, reqs []*Request, orphan func([]*Respons
 		cl := &call{ex: ex, id: id, charge: charges[i], cmd: r.Body.Command(), sess: r.Session, treeID: r.TreeID, encrypted: encrypt, sent: now}
 		// Decided here, before the call is visible to the reader, which
 		// reads it when the response comes.
-		cl.signed = !encrypt && r.Session != nil && r.Session.shouldSign(cl.cmd)
+		cl.signed = !encrypt && r.Session != nil && (r.Session.shouldSign(cl.cmd) || r.forceSign && r.Session.signer != nil)
 		ex.calls[i] = cl
 		c.pending[id] = cl
 		id += uint64(charges[i])

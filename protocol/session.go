@@ -136,7 +136,9 @@ func (s *Session) establishKeys(auth Authenticator, preauth smbcrypto.PreauthHas
 	}
 	s.signer = signer
 	s.applicationKey = keys.Application
-	s.signingRequired = c.serverSecMode&wire.SigningRequired != 0 || c.cfg.Signing == PolicyRequired
+	// Policy off never signs: a server that requires signing will refuse
+	// the session's requests, which is what "off" asked for.
+	s.signingRequired = c.cfg.Signing != PolicyOff && (c.serverSecMode&wire.SigningRequired != 0 || c.cfg.Signing == PolicyRequired)
 
 	// The final response proves the server derived the same keys over the
 	// same (pre-auth hashed) exchange; 3.1.1 servers always sign it for an
@@ -204,7 +206,7 @@ func (s *Session) ApplicationKey() []byte { return s.applicationKey }
 // (MS-SMB2 3.2.4.1.1). Encrypted requests are never signed: the AEAD tag is
 // their integrity.
 func (s *Session) shouldSign(cmd wire.Command) bool {
-	if s.signer == nil {
+	if s.signer == nil || s.conn.cfg.Signing == PolicyOff {
 		return false
 	}
 	if s.signingRequired {

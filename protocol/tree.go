@@ -45,6 +45,12 @@ func (s *Session) TreeConnect(ctx context.Context, share string) (*Tree, error) 
 		_ = t.Disconnect(ctx)
 		return nil, fmt.Errorf("smb2 tree connect %s: %w: the share requires encryption, which this session cannot provide (guest, anonymous or SMB 2.x)", share, ErrSecurityPolicy)
 	}
+	d := s.conn.dialect
+	if (d == wire.Dialect300 || d == wire.Dialect302) && s.signer != nil && s.conn.cfg.Signing != PolicyOff && t.resp.ShareType != wire.ShareTypePipe {
+		if err := t.validateNegotiate(ctx); err != nil {
+			return nil, fmt.Errorf("smb2 tree connect %s: %w", share, err)
+		}
+	}
 	return t, nil
 }
 

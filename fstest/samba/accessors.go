@@ -60,7 +60,13 @@ func (s *Server) SharePath(share string) string {
 // password and share escaped, or "smb://127.0.0.1:port/share" for a guest
 // (nil user).
 func (s *Server) URL(share string, user *User) string {
-	u := url.URL{Scheme: "smb", Host: s.Addr(), Path: "/" + share}
+	return URLFor(s.Addr(), share, user)
+}
+
+// URLFor returns the URL of share at addr (host:port) for user (nil: a
+// guest), escaped as URL does — for a proxy or tunnel in front of a Server.
+func URLFor(addr, share string, user *User) string {
+	u := url.URL{Scheme: "smb", Host: addr, Path: "/" + share}
 	if user != nil {
 		u.User = url.UserPassword(user.Name, user.Password)
 	}
