@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/afero"
@@ -51,11 +52,34 @@ func aferoName(name string) string {
 }
 
 // aferoErr puts the caller's name back into a *fs.PathError from FS, so
-// errors read like os's and afero's, which report the name as passed.
+// errors read like os's and afero's, which report the name as passed. Its
+// Err becomes the syscall.Errno the failure corresponds to (ENOENT, EEXIST,
+// EACCES...), because afero and much code around it still test errors with
+// os.IsNotExist and os.IsExist, which look only at an Errno. The NTSTATUS
+// is dropped there; FS's own methods keep it.
 func aferoErr(name string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return &fs.PathError{Op: pe.Op, Path: name, Err: pe.Err}
+		return &fs.PathError{Op: pe.Op, Path: name, Err: errnoOf(pe.Err)}
+	}
+	return err
+}
+
+// errnoOf returns the syscall.Errno err matches, or err itself.
+func errnoOf(err error) error {
+	for _, e := range []syscall.Errno{syscall.ENOTEMPTY, syscall.EISDIR, syscall.ENOTDIR, syscall.EBADF,
+		syscall.ENOSPC, syscall.EBUSY, syscall.EXDEV, syscall.ENOENT, syscall.EEXIST, syscall.EACCES, syscall.EINVAL} {
+		if errors.Is(err, e) {
+			return e
+		}
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return syscall.ENOENT
+	case errors.Is(err, fs.ErrExist):
+		return syscall.EEXIST
+	case errors.Is(err, fs.ErrPermission):
+		return syscall.EACCES
 	}
 	return err
 }
@@ -128,7 +152,7 @@ func (a aferoFS) Rename(oldname, newname string) error {
 	err := a.fsys.Rename(aferoName(oldname), aferoName(newname))
 	var le *os.LinkError
 	if errors.As(err, &le) {
-		return &os.LinkError{Op: le.Op, Old: oldname, New: newname, Err: le.Err}
+		return &os.LinkError{Op: le.Op, Old: oldname, New: newname, Err: errnoOf(le.Err)}
 	}
 	return err
 }

@@ -683,9 +683,9 @@ var aferoScenarios = []aferoScenario{
 	},
 
 	{
-		name:    "Read of a directory",
-		ref:     refOS,
-		why:     "MemMapFs reads a directory as an empty file (io.EOF); os fails with EISDIR",
+		name: "Read of a directory",
+		ref:  refOS,
+		why:  "MemMapFs reads a directory as an empty file (io.EOF); os fails with EISDIR",
 		run: func(r *recorder) {
 			r.err("mkdir /d", r.fs.Mkdir("/d", 0o755))
 			d, err := r.fs.Open("/d")
@@ -885,5 +885,27 @@ func TestAferoNamesAndErrors(t *testing.T) {
 	// A failed open returns a nil afero.File, not a nil *File inside one.
 	if f, err := fsys.Open("/dir/missing"); f != nil || err == nil {
 		t.Errorf("Open of a missing file = %v, %v; want a nil File", f, err)
+	}
+}
+
+// TestAferoLegacyErrorChecks: afero's helpers, and much code written for
+// os, test errors with os.IsNotExist and os.IsExist, which see only an
+// Errno; the adapter's errors satisfy them.
+func TestAferoLegacyErrorChecks(t *testing.T) {
+	a := scratch(t, dial(t, servers.main, "private", &user)).Afero()
+	if _, err := a.Stat("missing"); !os.IsNotExist(err) {
+		t.Errorf("os.IsNotExist(Stat missing) false: %v", err)
+	}
+	if ok, err := afero.Exists(a, "missing"); ok || err != nil {
+		t.Errorf("afero.Exists(missing) = %v, %v", ok, err)
+	}
+	if err := a.Mkdir("d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Mkdir("d", 0o755); !os.IsExist(err) {
+		t.Errorf("os.IsExist(Mkdir twice) false: %v", err)
+	}
+	if ok, err := afero.DirExists(a, "d"); !ok || err != nil {
+		t.Errorf("afero.DirExists(d) = %v, %v", ok, err)
 	}
 }

@@ -92,7 +92,7 @@ func (fsys *FS) Batch(ops ...BatchOp) []BatchResult {
 		pops = append(pops, p)
 		index = append(index, i)
 	}
-	for j, r := range fsys.m.share.Batch(fsys.context(), pops) {
+	for j, r := range fsys.runBatch(pops) {
 		i := index[j]
 		op := ops[i]
 		if r.Err != nil {

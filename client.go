@@ -26,8 +26,22 @@ type Client struct {
 	sess *protocol.Session
 	opts options
 	host string
+	// newAuth makes an Authenticator for a new session setup.
+	newAuth func() (protocol.Authenticator, error)
 
 	reconnects reconnectCounter
+
+	// Reconnect state (reconnect.go): conn and sess are replaced under
+	// stateMu; reconnectMu serializes reconnects.
+	addr        string
+	stateMu     sync.RWMutex
+	reconnectMu sync.Mutex
+	mounts      []*mount
+	closed      bool
+
+	// DFS: the referral cache and the target connections (dfs.go).
+	dfsOnce sync.Once
+	dfs     *dfsPool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -40,9 +54,10 @@ type target struct {
 	password         string
 	hasUser, hasPass bool
 	share, dir       string
+	auth             string // the URL's auth parameter: "", "krb5" or "ntlm"
 }
 
-// parseURL parses smb://[domain;]user[:password]@host[:port]/share[/dir].
+// parseURL parses smb://[domain;]user[:password]@host[:port]/share[/dir][?auth=krb5|ntlm].
 func parseURL(raw string) (*target, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -54,10 +69,14 @@ func parseURL(raw string) (*target, error) {
 	if u.Opaque != "" || u.Host == "" {
 		return nil, errors.New("URL has no host: want smb://[domain;]user[:password]@host[:port]/share[/dir]")
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, errors.New("URL must not have a query or fragment")
+	if u.Fragment != "" {
+		return nil, errors.New("URL must not have a fragment")
 	}
-	t := &target{host: u.Hostname(), port: u.Port()}
+	auth, err := parseURLQuery(u.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{host: u.Hostname(), port: u.Port(), auth: auth}
 	if t.port == "" {
 		t.port = strconv.Itoa(DefaultPort)
 	} else if p, err := strconv.Atoi(t.port); err != nil || p <= 0 || p > 65535 {
@@ -100,17 +119,37 @@ func connect(ctx context.Context, t *target, opts []Option) (*Client, error) {
 		o.proto.ServerName = t.host
 	}
 	addr := net.JoinHostPort(t.host, t.port)
+	newAuth, err := o.authFactory(t)
+	if err != nil {
+		return nil, fmt.Errorf("smbfs: log in to %s: %w", addr, err)
+	}
 	conn, err := protocol.Dial(ctx, addr, &o.proto)
 	if err != nil {
 		return nil, fmt.Errorf("smbfs: connect %s: %w", addr, err)
 	}
-	auth := o.authenticator()
+	auth, err := newAuth()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("smbfs: log in to %s: %w", addr, err)
+	}
 	sess, err := conn.SessionSetup(ctx, auth)
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("smbfs: log in to %s as %q: %w", addr, o.user, classify(err))
 	}
-	return &Client{conn: conn, sess: sess, opts: o, host: t.host}, nil
+	c := &Client{conn: conn, sess: sess, opts: o, host: t.host, addr: addr, newAuth: newAuth}
+	c.dfs = newDFSPool(c, t, nil)
+	c.installBreakHandler(conn)
+	return c, nil
+}
+
+// authFactory returns a constructor of the session's Authenticator, kept
+// so that a later session setup (a reconnect) can authenticate afresh.
+func (o *options) authFactory(t *target) (func() (protocol.Authenticator, error), error) {
+	if o.kerberos != nil || t.auth == urlAuthKerberos {
+		return o.kerberosFactory(t)
+	}
+	return func() (protocol.Authenticator, error) { return o.authenticator(), nil }, nil
 }
 
 // authenticator picks the authentication mechanism for the options.
@@ -130,28 +169,41 @@ func (o *options) authenticator() protocol.Authenticator {
 
 // Mount connects to share and returns a file system rooted at its top.
 func (c *Client) Mount(ctx context.Context, share string) (*FS, error) {
-	tree, err := c.sess.TreeConnect(ctx, share)
+	tree, err := c.Session().TreeConnect(ctx, share)
 	if err != nil {
 		return nil, &fs.PathError{Op: "mount", Path: share, Err: classify(err)}
 	}
-	m := &mount{client: c, tree: tree, share: pipeline.NewShare(tree, c.opts.pipe)}
+	cfg := c.opts.pipe
+	cfg.Logger = c.opts.proto.Logger
+	m := &mount{client: c, tree: tree, share: pipeline.NewShare(tree, cfg)}
+	c.addMount(m, share)
 	return &FS{m: m, mapping: !c.opts.noNameMapping}, nil
 }
 
-// Conn returns the underlying connection, for the low-level API.
-func (c *Client) Conn() *protocol.Conn { return c.conn }
+// Conn returns the connection in use, for the low-level API. After a
+// reconnect it is a new one.
+func (c *Client) Conn() *protocol.Conn {
+	conn, _ := c.current()
+	return conn
+}
 
-// Session returns the underlying session, for the low-level API.
-func (c *Client) Session() *protocol.Session { return c.sess }
+// Session returns the session in use, for the low-level API. After a
+// reconnect it is a new one.
+func (c *Client) Session() *protocol.Session {
+	_, sess := c.current()
+	return sess
+}
 
 // Close logs off and closes the connection. Every FS mounted from the client
 // stops working. Close is safe to call more than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
+		c.dfsPool().close() // the DFS targets' connections first
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.closeTimeout())
 		defer cancel()
-		err := c.sess.Logoff(ctx)
-		c.conn.Close()
+		conn, sess := c.shutdown()
+		err := sess.Logoff(ctx)
+		conn.Close()
 		var ce *protocol.ConnectionError
 		if errors.As(err, &ce) {
 			err = nil // the connection was already gone: nothing left to log off

@@ -14,3 +14,6 @@ func (fsys *FS) NotifyForTest(ctx context.Context, f fs.File) error {
 	_, err := fsys.m.tree.Do(ctx, &wire.ChangeNotifyRequest{FileID: h.FileID(), OutputBufferLength: 4096, CompletionFilter: wire.NotifyChangeFileName})
 	return err
 }
+
+// DurableForTest reports whether the server granted f a durable handle.
+func DurableForTest(f fs.File) bool { return f.(*File).h.Durable() }

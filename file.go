@@ -172,9 +172,15 @@ func (f *File) appendPosition() error {
 
 // ReadFrom copies r to the file at the file offset and advances it; io.Copy
 // uses it, so copying a local file onto the share keeps the window full.
+// When r is another *File (or an io.LimitedReader over one), the server
+// copies the data itself if both are on the same connection (see FS.Copy),
+// from r's offset, which advances too.
 func (f *File) ReadFrom(r io.Reader) (int64, error) {
 	if !f.writable() {
 		return 0, f.errBadMode("write")
+	}
+	if n, ok, err := f.readFromFile(r); ok {
+		return n, err
 	}
 	f.st.mu.Lock()
 	defer f.st.mu.Unlock()
@@ -191,10 +197,14 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 
 // WriteTo copies the file from the file offset to its end into w and
 // advances the offset; io.Copy uses it, so copying from the share keeps the
-// window full.
+// window full. When w is another *File, this is w.ReadFrom(f): a
+// server-side copy where possible.
 func (f *File) WriteTo(w io.Writer) (int64, error) {
 	if err := f.checkRead(); err != nil {
 		return 0, err
+	}
+	if n, ok, err := f.writeToFile(w); ok {
+		return n, err
 	}
 	f.st.mu.Lock()
 	defer f.st.mu.Unlock()

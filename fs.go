@@ -137,9 +137,8 @@ func (fsys *FS) OpenFile(name string, flag int, perm fs.FileMode) (fs.File, erro
 }
 
 func (fsys *FS) openFile(op, name string, flag int, perm fs.FileMode) (*File, error) {
-	_, wp, err := fsys.resolve(op, name)
-	if err != nil {
-		return nil, err
+	if !fs.ValidPath(name) {
+		return nil, invalidPath(op, name)
 	}
 	var o pipeline.OpenOptions
 	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
@@ -173,25 +172,27 @@ func (fsys *FS) openFile(op, name string, flag int, perm fs.FileMode) (*File, er
 		o.Kind = pipeline.FileOnly
 	}
 	ctx := fsys.context()
-	if flag&os.O_CREATE != 0 && perm&0o200 == 0 {
-		// perm only applies to a file the open creates (os.OpenFile), but
-		// a CREATE that overwrites an existing file (O_TRUNC) gives it the
-		// attributes the request carries, as CREATE_ALWAYS does on Windows
-		// (Samba does the same), so the read-only attribute goes only with
-		// an exclusive create. If the file exists (and O_EXCL was not
-		// asked), open it as usual: one more round trip, only then.
-		excl := o
-		excl.Disposition = pipeline.CreateNew
-		excl.Attributes = pipeline.AttrReadOnly
-		h, err := fsys.m.share.Open(ctx, wp, excl)
-		if err == nil {
-			return newFile(fsys, name, flag, h), nil
+	var h *pipeline.Handle
+	err := fsys.at(op, name, func(l location) (err error) {
+		if flag&os.O_CREATE != 0 && perm&0o200 == 0 {
+			// perm only applies to a file the open creates (os.OpenFile),
+			// but a CREATE that overwrites an existing file (O_TRUNC)
+			// gives it the attributes the request carries, as
+			// CREATE_ALWAYS does on Windows (Samba does the same), so the
+			// read-only attribute goes only with an exclusive create. If
+			// the file exists (and O_EXCL was not asked), open it as
+			// usual: one more round trip, only then.
+			excl := o
+			excl.Disposition = pipeline.CreateNew
+			excl.Attributes = pipeline.AttrReadOnly
+			h, err = l.m.share.Open(ctx, l.path, excl)
+			if err == nil || o.Disposition == pipeline.CreateNew || !errors.Is(classify(err), fs.ErrExist) {
+				return err
+			}
 		}
-		if o.Disposition == pipeline.CreateNew || !errors.Is(classify(err), fs.ErrExist) {
-			return nil, pathErr(op, name, err)
-		}
-	}
-	h, err := fsys.m.share.Open(ctx, wp, o)
+		h, err = l.m.share.Open(ctx, l.path, o)
+		return err
+	})
 	if err != nil {
 		return nil, pathErr(op, name, err)
 	}
@@ -209,11 +210,11 @@ func (fsys *FS) Lstat(name string) (fs.FileInfo, error) {
 }
 
 func (fsys *FS) stat(op, name string, noFollow bool) (fs.FileInfo, error) {
-	_, wp, err := fsys.resolve(op, name)
-	if err != nil {
-		return nil, err
-	}
-	a, err := fsys.m.share.Stat(fsys.context(), wp, noFollow)
+	var a pipeline.Attr
+	err := fsys.at(op, name, func(l location) (err error) {
+		a, err = l.m.share.Stat(fsys.context(), l.path, noFollow)
+		return err
+	})
 	if err != nil {
 		return nil, pathErr(op, name, err)
 	}
@@ -222,11 +223,15 @@ func (fsys *FS) stat(op, name string, noFollow bool) (fs.FileInfo, error) {
 
 // ReadDir lists the named directory, sorted by name.
 func (fsys *FS) ReadDir(name string) ([]fs.DirEntry, error) {
-	_, wp, err := fsys.resolve("readdir", name)
-	if err != nil {
-		return nil, err
+	var entries []pipeline.DirEntry
+	err := fsys.at("readdir", name, func(l location) (err error) {
+		entries, _, err = l.m.share.ListDir(fsys.context(), l.path)
+		return err
+	})
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, err // a bad name, or a DFS resolution failure
 	}
-	entries, _, err := fsys.m.share.ListDir(fsys.context(), wp)
 	if err != nil {
 		// As from os.ReadDir: a failure to open is an "open" error; only
 		// listing something that is not a directory fails in "readdir"
@@ -259,11 +264,11 @@ func (fsys *FS) dirEntries(entries []pipeline.DirEntry) []fs.DirEntry {
 // ReadFile reads the named file: one round trip for files up to one READ
 // (CREATE+READ+CLOSE), the pipelined window beyond.
 func (fsys *FS) ReadFile(name string) ([]byte, error) {
-	_, wp, err := fsys.resolve("readfile", name)
-	if err != nil {
-		return nil, err
-	}
-	data, err := fsys.m.share.ReadFile(fsys.context(), wp)
+	var data []byte
+	err := fsys.at("readfile", name, func(l location) (err error) {
+		data, err = l.m.share.ReadFile(fsys.context(), l.path)
+		return err
+	})
 	if err != nil {
 		return nil, pathErr(wholeFileOp(err, "read"), name, err)
 	}
@@ -292,22 +297,26 @@ func wholeFileOp(err error, rw string) string {
 // WriteFile writes data to the named file, creating or truncating it, like
 // os.WriteFile; the data is flushed to stable storage before it returns.
 func (fsys *FS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	_, wp, err := fsys.resolve("open", name)
-	if err != nil {
-		return err
-	}
 	ctx := fsys.context()
-	var attrs uint32
-	if perm&0o200 == 0 {
-		// perm applies only to a file WriteFile creates (os.WriteFile),
-		// but an overwriting CREATE gives an existing file the attributes
-		// the request carries (see openFile): make the file read-only only
-		// if it does not exist yet.
-		if _, serr := fsys.m.share.Stat(ctx, wp, false); serr != nil && errors.Is(classify(serr), fs.ErrNotExist) {
-			attrs = pipeline.AttrReadOnly
+	err := fsys.at("open", name, func(l location) error {
+		var attrs uint32
+		if perm&0o200 == 0 {
+			// perm applies only to a file WriteFile creates
+			// (os.WriteFile), but an overwriting CREATE gives an
+			// existing file the attributes the request carries (see
+			// openFile): make the file read-only only if it does not
+			// exist yet.
+			_, serr := l.m.share.Stat(ctx, l.path, false)
+			if isStatus(serr, wire.StatusPathNotCovered) {
+				return serr // below a DFS link: resolve, then start again
+			}
+			if serr != nil && errors.Is(classify(serr), fs.ErrNotExist) {
+				attrs = pipeline.AttrReadOnly
+			}
 		}
-	}
-	if err := fsys.m.share.WriteFile(ctx, wp, data, attrs); err != nil {
+		return l.m.share.WriteFile(ctx, l.path, data, attrs)
+	})
+	if err != nil {
 		return pathErr(wholeFileOp(err, "write"), name, err)
 	}
 	return nil
@@ -316,14 +325,13 @@ func (fsys *FS) WriteFile(name string, data []byte, perm fs.FileMode) error {
 // Mkdir creates a directory, like os.Mkdir. SMB has no permission bits;
 // perm is ignored.
 func (fsys *FS) Mkdir(name string, perm fs.FileMode) error {
-	_, wp, err := fsys.resolve("mkdir", name)
-	if err != nil {
-		return err
-	}
-	if wp == "" {
-		return &fs.PathError{Op: "mkdir", Path: name, Err: &Error{Kind: fs.ErrExist, Err: syscall.EEXIST}}
-	}
-	return pathErr("mkdir", name, fsys.m.share.Mkdir(fsys.context(), wp, 0))
+	return pathErr("mkdir", name, fsys.at("mkdir", name, func(l location) error {
+		if l.path == "" {
+			// The root of the share (or of a DFS link's target) exists.
+			return &Error{Kind: fs.ErrExist, Err: syscall.EEXIST}
+		}
+		return l.m.share.Mkdir(fsys.context(), l.path, 0)
+	}))
 }
 
 // MkdirAll creates a directory and any missing parents, like os.MkdirAll.
@@ -359,29 +367,31 @@ func (fsys *FS) MkdirAll(name string, perm fs.FileMode) error {
 // Remove removes a file or an empty directory, like os.Remove. A non-empty
 // directory fails with an error matching syscall.ENOTEMPTY.
 func (fsys *FS) Remove(name string) error {
-	_, wp, err := fsys.resolve("remove", name)
-	if err != nil {
-		return err
-	}
-	if wp == "" {
-		return &fs.PathError{Op: "remove", Path: name, Err: &Error{Kind: fs.ErrPermission, Err: errors.New("cannot remove the root of the file system")}}
-	}
 	ctx := fsys.context()
-	err = fsys.m.share.Remove(ctx, wp)
-	if isStatus(err, wire.StatusCannotDelete) {
-		// The read-only attribute forbids deleting (MS-FSA 2.1.5.15.3).
-		// os.Remove deletes read-only files (on Unix the mode does not
-		// matter; on Windows Go clears the attribute and retries), so do
-		// as Windows does, and put the attribute back if it still fails.
-		if a, serr := fsys.m.share.Stat(ctx, wp, true); serr == nil && a.ReadOnly() {
-			if fsys.setAttributes(ctx, wp, a.Attributes&^pipeline.AttrReadOnly) == nil {
-				if err = fsys.m.share.Remove(ctx, wp); err != nil {
-					_ = fsys.setAttributes(ctx, wp, a.Attributes)
+	return pathErr("remove", name, fsys.at("remove", name, func(l location) error {
+		switch {
+		case l.path == "" && l.m == fsys.m:
+			return &Error{Kind: fs.ErrPermission, Err: errors.New("cannot remove the root of the file system")}
+		case fsys.isLinkRoot(l):
+			return &Error{Kind: fs.ErrPermission, Err: errDFSLinkRemove}
+		}
+		err := l.m.share.Remove(ctx, l.path)
+		if isStatus(err, wire.StatusCannotDelete) {
+			// The read-only attribute forbids deleting (MS-FSA
+			// 2.1.5.15.3). os.Remove deletes read-only files (on Unix
+			// the mode does not matter; on Windows Go clears the
+			// attribute and retries), so do as Windows does, and put the
+			// attribute back if it still fails.
+			if a, serr := l.m.share.Stat(ctx, l.path, true); serr == nil && a.ReadOnly() {
+				if setAttributes(ctx, l, a.Attributes&^pipeline.AttrReadOnly) == nil {
+					if err = l.m.share.Remove(ctx, l.path); err != nil {
+						_ = setAttributes(ctx, l, a.Attributes)
+					}
 				}
 			}
 		}
-	}
-	return pathErr("remove", name, err)
+		return err
+	}))
 }
 
 // isStatus reports whether err carries the NTSTATUS st.
@@ -390,12 +400,12 @@ func isStatus(err error, st wire.Status) bool {
 	return errors.As(err, &got) && got == st
 }
 
-// setAttributes sets the FILE_ATTRIBUTE_* bits of the file at wire path wp.
-func (fsys *FS) setAttributes(ctx context.Context, wp string, attrs uint32) error {
+// setAttributes sets the FILE_ATTRIBUTE_* bits of the file at l.
+func setAttributes(ctx context.Context, l location, attrs uint32) error {
 	if attrs == 0 {
 		attrs = pipeline.AttrNormal // 0 would mean "leave unchanged"
 	}
-	return fsys.m.share.SetTimes(ctx, wp, pipeline.Times{Attributes: attrs})
+	return l.m.share.SetTimes(ctx, l.path, pipeline.Times{Attributes: attrs})
 }
 
 // RemoveAll removes name and everything it contains, like os.RemoveAll: a
@@ -410,6 +420,11 @@ func (fsys *FS) RemoveAll(name string) error {
 	err := fsys.Remove(name)
 	if err == nil || errors.Is(err, fs.ErrNotExist) {
 		return nil
+	}
+	if errors.Is(err, errDFSLinkRemove) {
+		// Like a symbolic link for os.RemoveAll, a DFS link is not
+		// descended into: its target's files are not the link's.
+		return err
 	}
 	entries, lerr := fsys.ReadDir(name)
 	if lerr != nil {
@@ -436,17 +451,6 @@ func (fsys *FS) Rename(oldname, newname string) error {
 	linkErr := func(err error) error {
 		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: err}
 	}
-	_, from, err := fsys.resolve("rename", oldname)
-	if err != nil {
-		return linkErr(err.(*fs.PathError).Err)
-	}
-	_, to, err := fsys.resolve("rename", newname)
-	if err != nil {
-		return linkErr(err.(*fs.PathError).Err)
-	}
-	if from == "" || to == "" {
-		return linkErr(&Error{Kind: fs.ErrPermission, Err: errors.New("cannot rename the root of the file system")})
-	}
 	ctx := fsys.context()
 	// os.Rename replaces a file at newname but never a directory: Go
 	// refuses an existing directory (even oldname itself) with EEXIST
@@ -454,27 +458,43 @@ func (fsys *FS) Rename(oldname, newname string) error {
 	// directory in place of an empty one, and reports renaming a name to
 	// itself as success; so a rename that would replace something looks at
 	// it first.
-	eexist := linkErr(&Error{Kind: syscall.EEXIST, Err: syscall.EEXIST})
-	if from == to {
-		a, err := fsys.m.share.Stat(ctx, from, true)
+	eexist := &Error{Kind: syscall.EEXIST, Err: syscall.EEXIST}
+	err := fsys.at2("rename", oldname, newname, func(from, to location) error {
 		switch {
-		case err != nil:
-			return linkErr(classify(err))
-		case a.IsDir():
-			return eexist
+		case from.path == "" && from.m == fsys.m, to.path == "" && to.m == fsys.m:
+			return &Error{Kind: fs.ErrPermission, Err: errors.New("cannot rename the root of the file system")}
+		case fsys.isLinkRoot(from), fsys.isLinkRoot(to):
+			return &Error{Kind: fs.ErrPermission, Err: errors.New("cannot rename a DFS link")}
+		case from.m != to.m:
+			return crossTarget()
 		}
-		return nil
-	}
-	err = fsys.m.share.Rename(ctx, from, to, false)
-	if isStatus(err, wire.StatusObjectNameCollision) {
-		a, serr := fsys.m.share.Stat(ctx, to, true)
-		switch {
-		case serr == nil && a.IsDir():
-			return eexist
-		case serr == nil || errors.Is(classify(serr), fs.ErrNotExist):
-			// A file to replace (or one that went away meanwhile).
-			err = fsys.m.share.Rename(ctx, from, to, true)
+		s := from.m.share
+		if from.path == to.path {
+			a, err := s.Stat(ctx, from.path, true)
+			switch {
+			case err != nil:
+				return err
+			case a.IsDir():
+				return eexist
+			}
+			return nil
 		}
+		err := s.Rename(ctx, from.path, to.path, false)
+		if isStatus(err, wire.StatusObjectNameCollision) {
+			a, serr := s.Stat(ctx, to.path, true)
+			switch {
+			case serr == nil && a.IsDir():
+				return eexist
+			case serr == nil || errors.Is(classify(serr), fs.ErrNotExist):
+				// A file to replace (or one that went away meanwhile).
+				err = s.Rename(ctx, from.path, to.path, true)
+			}
+		}
+		return err
+	})
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return linkErr(pe.Err)
 	}
 	if err != nil {
 		return linkErr(classify(err))
@@ -486,33 +506,29 @@ func (fsys *FS) Rename(oldname, newname string) error {
 // bits, only a read-only attribute: Chmod sets it when mode lacks the
 // owner-write bit (0200) and clears it otherwise.
 func (fsys *FS) Chmod(name string, mode fs.FileMode) error {
-	_, wp, err := fsys.resolve("chmod", name)
-	if err != nil {
-		return err
-	}
 	ctx := fsys.context()
-	a, err := fsys.m.share.Stat(ctx, wp, false)
-	if err != nil {
-		return pathErr("chmod", name, err)
-	}
-	attrs := a.Attributes &^ pipeline.AttrReadOnly
-	if mode&0o200 == 0 {
-		attrs |= pipeline.AttrReadOnly
-	}
-	if attrs == a.Attributes {
-		return nil
-	}
-	return pathErr("chmod", name, fsys.setAttributes(ctx, wp, attrs))
+	return pathErr("chmod", name, fsys.at("chmod", name, func(l location) error {
+		a, err := l.m.share.Stat(ctx, l.path, false)
+		if err != nil {
+			return err
+		}
+		attrs := a.Attributes &^ pipeline.AttrReadOnly
+		if mode&0o200 == 0 {
+			attrs |= pipeline.AttrReadOnly
+		}
+		if attrs == a.Attributes {
+			return nil
+		}
+		return setAttributes(ctx, l, attrs)
+	}))
 }
 
 // Chtimes changes the access and modification times of the named file, like
 // os.Chtimes; a zero time.Time leaves that time unchanged.
 func (fsys *FS) Chtimes(name string, atime, mtime time.Time) error {
-	_, wp, err := fsys.resolve("chtimes", name)
-	if err != nil {
-		return err
-	}
-	return pathErr("chtimes", name, fsys.m.share.SetTimes(fsys.context(), wp, pipeline.Times{Accessed: atime, Modified: mtime}))
+	return pathErr("chtimes", name, fsys.at("chtimes", name, func(l location) error {
+		return l.m.share.SetTimes(fsys.context(), l.path, pipeline.Times{Accessed: atime, Modified: mtime})
+	}))
 }
 
 // Chown is not supported: SMB identifies owners by security descriptor, not
@@ -526,14 +542,15 @@ func (fsys *FS) Chown(name string, uid, gid int) error {
 
 // Truncate changes the size of the named file, like os.Truncate.
 func (fsys *FS) Truncate(name string, size int64) error {
-	_, wp, err := fsys.resolve("truncate", name)
-	if err != nil {
-		return err
+	if !fs.ValidPath(name) {
+		return invalidPath("truncate", name)
 	}
 	if size < 0 {
 		return &fs.PathError{Op: "truncate", Path: name, Err: errInvalid()}
 	}
-	return pathErr("truncate", name, fsys.m.share.Truncate(fsys.context(), wp, size))
+	return pathErr("truncate", name, fsys.at("truncate", name, func(l location) error {
+		return l.m.share.Truncate(fsys.context(), l.path, size)
+	}))
 }
 
 // Sub returns the file system rooted at dir, sharing this mount.

@@ -21,6 +21,13 @@ type options struct {
 	proto                  protocol.Config
 	pipe                   pipeline.Config
 	noNameMapping          bool
+	reconnectBudget        time.Duration
+	reconnectSet           bool
+	reconnectHook          func(ReconnectEvent)
+	kerberos               *KerberosConfig // nil: NTLM (unless the URL says auth=krb5)
+	// hostMap gives the address to dial for a host DFS referrals name
+	// (WithHostMap, dfs.go).
+	hostMap func(host string) (addr string, ok bool)
 }
 
 // Policy says how much the client insists on signing or encryption.

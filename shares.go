@@ -100,7 +100,7 @@ func (c *Client) Shares(ctx context.Context) ([]Share, error) {
 
 // listShares connects to IPC$, binds SRVSVC on its pipe and enumerates.
 func (c *Client) listShares(ctx context.Context) ([]srvsvc.ShareInfo1, error) {
-	tree, err := c.sess.TreeConnect(ctx, "IPC$")
+	tree, err := c.Session().TreeConnect(ctx, "IPC$")
 	if err != nil {
 		return nil, err
 	}

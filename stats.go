@@ -30,10 +30,10 @@ type Stats struct {
 func (c *Client) Stats() Stats {
 	return Stats{
 		Server:     c.host,
-		Signing:    c.sess.Signing(),
-		Encrypted:  c.sess.Encrypted(),
+		Signing:    c.Session().Signing(),
+		Encrypted:  c.Session().Encrypted(),
 		Reconnects: c.reconnects.Load(),
-		Stats:      c.conn.Stats(),
+		Stats:      c.Conn().Stats(),
 	}
 }
 

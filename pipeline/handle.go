@@ -16,10 +16,21 @@ import (
 // concurrent use.
 type Handle struct {
 	s      *Share
-	fid    wire.FileID
 	attr   Attr // as of the open
 	closed atomic.Bool
 	size   atomic.Int64 // the file size as far as this handle knows
+
+	// fidMu guards fid and lost, which a reconnect changes (durable.go).
+	fidMu sync.RWMutex
+	fid   wire.FileID
+	lost  error // the handle could not be reclaimed after a reconnect
+
+	// What a reconnect needs to reclaim the open (durable.go).
+	path       string
+	opts       OpenOptions
+	durable    bool     // the server granted a durable handle
+	createGUID [16]byte // names the open in DH2Q/DH2C
+	index      uint64   // FileInternalInformation: the file's identity
 
 	// bg is the context of background work (read-ahead); Close cancels it.
 	bg       context.Context
@@ -40,23 +51,34 @@ const firstReadSize = 128 << 10
 
 // Open opens path with o. An open for reading only compounds the first READ
 // with the CREATE, so opening and reading a small file costs one round trip.
+// Files are opened durable where the server grants it (see durable.go), and
+// the file's identity is queried in the same round trip. If the connection
+// drops, an Open that cannot have created anything is retried after the
+// reconnect.
 func (s *Share) Open(ctx context.Context, path string, o OpenOptions) (*Handle, error) {
+	var h *Handle
+	err := s.withRetry(ctx, "open", o.Disposition != CreateNew, func() error {
+		var err error
+		h, err = s.open(ctx, path, o)
+		return err
+	})
+	return h, err
+}
+
+func (s *Share) open(ctx context.Context, path string, o OpenOptions) (*Handle, error) {
 	create := o.createRequest(path)
-	prefetch := o.Access == AccessRead && o.Kind != DirOnly
-	if !prefetch {
-		resps, err := s.tree.Conn().SendWithCleanup(ctx, s.closeOrphans, s.tree.Request(create))
-		if err != nil {
-			return nil, err
-		}
-		var cr wire.CreateResponse
-		if err := resps[0].Decode(&cr); err != nil {
-			return nil, err
-		}
-		return s.newHandle(&cr), nil
+	var guid [16]byte
+	if s.durable && o.Kind != DirOnly {
+		guid = newCreateGUID()
+		s.requestDurable(create, guid)
 	}
+	parts := []wire.Request{create, wire.QueryInfoFor(wire.RelatedFileID, &wire.FileInternalInformation{}, 64)}
 	first := min(firstReadSize, s.readChunk)
-	resps, err := s.tree.Compound(ctx, s.closeOrphans, create,
-		&wire.ReadRequest{Length: uint32(first), FileID: wire.RelatedFileID})
+	prefetch := o.Access == AccessRead && o.Kind != DirOnly
+	if prefetch {
+		parts = append(parts, &wire.ReadRequest{Length: uint32(first), FileID: wire.RelatedFileID})
+	}
+	resps, err := s.tree.Compound(ctx, s.closeOrphans, parts...)
 	if err != nil {
 		return nil, err
 	}
@@ -65,17 +87,30 @@ func (s *Share) Open(ctx context.Context, path string, o OpenOptions) (*Handle, 
 		return nil, err
 	}
 	h := s.newHandle(&cr)
-	var rr wire.ReadResponse
-	var st wire.Status
-	switch rerr := resps[1].Err(); {
-	case rerr == nil && rr.Decode(resps[1].Msg) == nil && len(rr.Data) <= first:
-		h.cache.fill(0, append([]byte(nil), rr.Data...), len(rr.Data) < first)
-	case errors.As(rerr, &st) && st == wire.StatusEndOfFile:
-		h.cache.fill(0, nil, true)
-	default:
-		// A directory, or a file the server would not read: the handle
-		// is fine; reads will ask again and report the real error.
+	h.path, h.opts, h.createGUID = path, o, guid
+	if _, ok := cr.Context(wire.ContextDurableV2); ok {
+		h.durable = true
 	}
+	var qr wire.QueryInfoResponse
+	var internal wire.FileInternalInformation
+	if resps[1].Decode(&qr) == nil && internal.Decode(qr.Buffer) == nil {
+		h.index = internal.IndexNumber
+	}
+	if prefetch {
+		var rr wire.ReadResponse
+		var st wire.Status
+		switch rerr := resps[2].Err(); {
+		case rerr == nil && rr.Decode(resps[2].Msg) == nil && len(rr.Data) <= first:
+			h.cache.fill(0, append([]byte(nil), rr.Data...), len(rr.Data) < first)
+		case errors.As(rerr, &st) && st == wire.StatusEndOfFile:
+			h.cache.fill(0, nil, true)
+		default:
+			// A directory, or a file the server would not read: the
+			// handle is fine; reads will ask again and report the real
+			// error.
+		}
+	}
+	s.register(h)
 	return h, nil
 }
 
@@ -89,8 +124,27 @@ func (s *Share) newHandle(cr *wire.CreateResponse) *Handle {
 }
 
 // FileID returns the server's handle, for requests this package does not
-// make itself.
-func (h *Handle) FileID() wire.FileID { return h.fid }
+// make itself. A reconnect may change it.
+func (h *Handle) FileID() wire.FileID {
+	h.fidMu.RLock()
+	defer h.fidMu.RUnlock()
+	return h.fid
+}
+
+// current returns the handle's FileID, or why it is unusable.
+func (h *Handle) current() (wire.FileID, error) {
+	if h.closed.Load() {
+		return wire.FileID{}, errClosed
+	}
+	return h.id()
+}
+
+// id returns the FileID and the reason the handle was lost, if it was.
+func (h *Handle) id() (wire.FileID, error) {
+	h.fidMu.RLock()
+	defer h.fidMu.RUnlock()
+	return h.fid, h.lost
+}
 
 // sizeHint returns the file size as far as this handle knows.
 func (h *Handle) sizeHint() int64 { return h.size.Load() }
@@ -161,37 +215,46 @@ func (h *Handle) Close(ctx context.Context) error {
 		return errClosed
 	}
 	defer h.cancelBG()
+	defer h.s.unregister(h) // only now: a reconnect during Close still reclaims it
 	h.cache.drop()
 	data, off, dirty, werr := h.wb.take()
+	defer h.s.putChunk(data)
 	if ctx.Err() != nil {
 		// The caller gave up, but the server handle must still go: close
 		// it on a context of our own (queued data is abandoned, and the
 		// caller hears why).
-		h.s.putChunk(data)
 		h.closeDetached()
 		return ctx.Err()
 	}
-	var parts []wire.Request
-	if len(data) > 0 {
-		parts = append(parts, &wire.WriteRequest{FileID: h.fid, Offset: uint64(off), Data: data})
-	}
-	if dirty {
-		parts = append(parts, &wire.FlushRequest{FileID: h.fid})
-	}
-	parts = append(parts, &wire.CloseRequest{FileID: h.fid})
-	reqs := make([]*protocol.Request, len(parts))
-	for i, p := range parts {
-		reqs[i] = h.s.tree.Request(p)
-		reqs[i].Related = i > 0 // in order, stopping at the first failure
-	}
-	// Should ctx end before the answer, the cleanup makes sure the
-	// handle is closed all the same.
-	resps, err := h.s.tree.Conn().SendWithCleanup(ctx, func(resps []*protocol.Response) {
-		if resps[len(resps)-1].Err() != nil {
-			h.closeDetached()
+	var resps []*protocol.Response
+	err := h.s.withRetry(ctx, "close", true, func() error {
+		fid, lost := h.id()
+		if lost != nil {
+			return lost
 		}
-	}, reqs...)
-	h.s.putChunk(data) // encoded into the frame by now
+		var parts []wire.Request
+		if len(data) > 0 {
+			parts = append(parts, &wire.WriteRequest{FileID: fid, Offset: uint64(off), Data: data})
+		}
+		if dirty {
+			parts = append(parts, &wire.FlushRequest{FileID: fid})
+		}
+		parts = append(parts, &wire.CloseRequest{FileID: fid})
+		reqs := make([]*protocol.Request, len(parts))
+		for i, p := range parts {
+			reqs[i] = h.s.tree.Request(p)
+			reqs[i].Related = i > 0 // in order, stopping at the first failure
+		}
+		// Should ctx end before the answer, the cleanup makes sure the
+		// handle is closed all the same.
+		var err error
+		resps, err = h.s.tree.Conn().SendWithCleanup(ctx, func(resps []*protocol.Response) {
+			if resps[len(resps)-1].Err() != nil {
+				h.closeDetached()
+			}
+		}, reqs...)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -199,7 +262,8 @@ func (h *Handle) Close(ctx context.Context) error {
 	if closeErr != nil && len(resps) > 1 {
 		// A failed WRITE or FLUSH may have failed the related CLOSE too:
 		// close again on its own so the server handle is not leaked.
-		if _, cerr := h.s.tree.Do(ctx, &wire.CloseRequest{FileID: h.fid}); cerr == nil {
+		fid, _ := h.id()
+		if _, cerr := h.s.tree.Do(ctx, &wire.CloseRequest{FileID: fid}); cerr == nil {
 			closeErr = nil
 		}
 	}
@@ -228,7 +292,9 @@ func (h *Handle) Close(ctx context.Context) error {
 func (h *Handle) closeDetached() {
 	ctx, cancel := context.WithTimeout(context.Background(), orphanCloseTimeout)
 	defer cancel()
-	_, _ = h.s.tree.Do(ctx, &wire.CloseRequest{FileID: h.fid})
+	if fid, lost := h.id(); lost == nil {
+		_, _ = h.s.tree.Do(ctx, &wire.CloseRequest{FileID: fid})
+	}
 }
 
 // Flush sends data still queued by Write, waits for it, and asks the server
@@ -241,8 +307,14 @@ func (h *Handle) Flush(ctx context.Context) error {
 	if err := h.wb.flush(ctx); err != nil {
 		return err
 	}
-	_, err := h.s.tree.Do(ctx, &wire.FlushRequest{FileID: h.fid})
-	return err
+	return h.s.withRetry(ctx, "flush", true, func() error {
+		fid, err := h.id()
+		if err != nil {
+			return err
+		}
+		_, err = h.s.tree.Do(ctx, &wire.FlushRequest{FileID: fid})
+		return err
+	})
 }
 
 // settle waits for queued writes before an operation that must see them.
@@ -274,22 +346,26 @@ func (h *Handle) Stat(ctx context.Context) (Attr, error) {
 
 // queryInfo runs QUERY_INFO for the class of info and decodes into it.
 func (h *Handle) queryInfo(ctx context.Context, info wire.InfoBuffer) error {
-	resp, err := h.s.tree.Do(ctx, wire.QueryInfoFor(h.fid, info, 4096))
-	if err != nil {
-		return err
-	}
-	var qr wire.QueryInfoResponse
-	if err := resp.Decode(&qr); err != nil {
-		return err
-	}
-	if err := info.Decode(qr.Buffer); err != nil {
-		return &protocol.ConnectionError{Op: "decode QUERY_INFO", Err: err}
-	}
-	return nil
+	return h.s.withRetry(ctx, "query info", true, func() error {
+		fid, err := h.id()
+		if err != nil {
+			return err
+		}
+		resp, err := h.s.tree.Do(ctx, wire.QueryInfoFor(fid, info, 4096))
+		if err != nil {
+			return err
+		}
+		var qr wire.QueryInfoResponse
+		if err := resp.Decode(&qr); err != nil {
+			return err
+		}
+		return info.Decode(qr.Buffer)
+	})
 }
 
-// setInfo runs SET_INFO with info.
-func (h *Handle) setInfo(ctx context.Context, info wire.InfoBuffer) error {
+// setInfo runs SET_INFO with info; idempotent ones (sizes, times) are
+// retried across a reconnect, the others (disposition, rename) are not.
+func (h *Handle) setInfo(ctx context.Context, info wire.InfoBuffer, idempotent bool) error {
 	if err := h.check(); err != nil {
 		return err
 	}
@@ -297,7 +373,14 @@ func (h *Handle) setInfo(ctx context.Context, info wire.InfoBuffer) error {
 		return err
 	}
 	h.cache.drop()
-	_, err := h.s.tree.Do(ctx, wire.SetInfoFor(h.fid, info))
+	err := h.s.withRetry(ctx, "set info", idempotent, func() error {
+		fid, err := h.id()
+		if err != nil {
+			return err
+		}
+		_, err = h.s.tree.Do(ctx, wire.SetInfoFor(fid, info))
+		return err
+	})
 	h.cache.drop()
 	return err
 }
@@ -307,7 +390,7 @@ func (h *Handle) Truncate(ctx context.Context, size int64) error {
 	if size < 0 {
 		return fmt.Errorf("negative size %d", size)
 	}
-	err := h.setInfo(ctx, &wire.FileEndOfFileInformation{EndOfFile: uint64(size)})
+	err := h.setInfo(ctx, &wire.FileEndOfFileInformation{EndOfFile: uint64(size)}, true)
 	if err == nil {
 		h.size.Store(size)
 	}
@@ -316,17 +399,17 @@ func (h *Handle) Truncate(ctx context.Context, size int64) error {
 
 // SetTimesAndAttributes updates times and attributes; see Times.
 func (h *Handle) SetTimesAndAttributes(ctx context.Context, t Times) error {
-	return h.setInfo(ctx, t.basicInfo())
+	return h.setInfo(ctx, t.basicInfo(), true)
 }
 
 // Disposition marks the file for deletion when the last handle closes.
 func (h *Handle) Disposition(ctx context.Context, deletePending bool) error {
-	return h.setInfo(ctx, &wire.FileDispositionInformation{DeletePending: deletePending})
+	return h.setInfo(ctx, &wire.FileDispositionInformation{DeletePending: deletePending}, false)
 }
 
 // Rename renames the open file to target (an SMB path from the share root).
 func (h *Handle) Rename(ctx context.Context, target string, replace bool) error {
-	return h.setInfo(ctx, &wire.FileRenameInformation{ReplaceIfExists: replace, FileName: target})
+	return h.setInfo(ctx, &wire.FileRenameInformation{ReplaceIfExists: replace, FileName: target}, false)
 }
 
 // ReadDir returns the next batch of directory entries ("." and ".."
@@ -342,7 +425,7 @@ func (h *Handle) ReadDir(ctx context.Context) (entries []DirEntry, done bool, er
 	}
 	req := &wire.QueryDirectoryRequest{
 		FileInformationClass: dirClass,
-		FileID:               h.fid,
+		FileID:               h.FileID(),
 		Pattern:              "*",
 		OutputBufferLength:   h.s.listBuffer,
 	}
@@ -357,7 +440,7 @@ func (h *Handle) ReadDir(ctx context.Context) (entries []DirEntry, done bool, er
 
 // dirClass is the directory information class listings ask for: it carries
 // everything a Stat reports, so directory entries and Stat agree.
-const dirClass = wire.InfoFileIDBothDirectory
+const dirClass = wire.InfoFileDirectory
 
 // decodeListing turns one QUERY_DIRECTORY response into entries; done
 // reports the end of the listing.

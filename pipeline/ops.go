@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -45,9 +46,14 @@ type Result struct {
 // follow-up I/O the operation needs (a file larger than one READ, a
 // directory larger than two listing buffers).
 type plan struct {
+	name   string // for errors: "remove", "rename"...
 	create *wire.CreateRequest
 	parts  []wire.Request
 	finish func(ctx context.Context, cr *wire.CreateResponse, resps []*protocol.Response) Result
+	// once marks operations that must not run twice (Remove, Rename,
+	// Mkdir): after a lost connection they fail with IndeterminateError
+	// instead of being retried.
+	once bool
 }
 
 // start sends the plan's chain without waiting for it.
@@ -55,12 +61,23 @@ func (s *Share) start(ctx context.Context, p plan) (*protocol.Call, error) {
 	return s.tree.StartCompound(ctx, s.closeOrphans, append([]wire.Request{p.create}, p.parts...)...)
 }
 
-// complete waits for a started plan and finishes it. A handle the CREATE
+// complete waits for a started plan and finishes it; if the connection
+// broke meanwhile, an idempotent plan runs again after the reconnect. A handle the CREATE
 // opened ends up closed: if the chain's CLOSE did not succeed while the
 // CREATE did, an explicit CLOSE follows (a server may fail later related
 // parts once one failed, MS-SMB2 3.3.5.2.7.2).
 func (s *Share) complete(ctx context.Context, call *protocol.Call, p plan) Result {
+	t := s.tree.current()
 	resps, err := call.Wait(ctx)
+	if err != nil && isConnLoss(t, err) && s.canReconnect() {
+		if p.once {
+			return Result{Err: &IndeterminateError{Op: p.name, Err: err}}
+		}
+		if rerr := s.recover(ctx, t); rerr != nil {
+			return Result{Err: fmt.Errorf("%w (reconnecting failed: %w)", err, rerr)}
+		}
+		return s.run(ctx, p)
+	}
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -74,13 +91,22 @@ func (s *Share) complete(ctx context.Context, call *protocol.Call, p plan) Resul
 	return p.finish(ctx, &cr, resps)
 }
 
-// run sends one plan and waits for its result: one round trip.
+// run sends one plan and waits for its result: one round trip (plus a
+// reconnect, if the connection breaks and the plan may run again).
 func (s *Share) run(ctx context.Context, p plan) Result {
-	call, err := s.start(ctx, p)
-	if err != nil {
-		return Result{Err: err}
+	for attempt := 0; ; attempt++ {
+		t := s.tree.current()
+		call, err := s.start(ctx, p)
+		if err == nil {
+			return s.complete(ctx, call, p)
+		}
+		if !isConnLoss(t, err) || !s.canReconnect() || attempt == maxRetries {
+			return Result{Err: err}
+		}
+		if rerr := s.recover(ctx, t); rerr != nil {
+			return Result{Err: fmt.Errorf("%w (reconnecting failed: %w)", err, rerr)}
+		}
 	}
-	return s.complete(ctx, call, p)
 }
 
 // relatedClose is the CLOSE part that ends a related chain.
@@ -238,7 +264,7 @@ func (s *Share) Remove(ctx context.Context, path string) error {
 
 func (s *Share) planRemove(path string) plan {
 	o := OpenOptions{Access: AccessDelete, Disposition: OpenExisting, NoFollow: true}
-	return plan{create: o.createRequest(path),
+	return plan{name: "remove", once: true, create: o.createRequest(path),
 		parts:  []wire.Request{relatedSetInfo(&wire.FileDispositionInformation{DeletePending: true}), relatedClose()},
 		finish: secondErr}
 }
@@ -251,7 +277,7 @@ func (s *Share) Rename(ctx context.Context, from, to string, replace bool) error
 
 func (s *Share) planRename(from, to string, replace bool) plan {
 	o := OpenOptions{Access: AccessDelete, Disposition: OpenExisting, NoFollow: true}
-	return plan{create: o.createRequest(from),
+	return plan{name: "rename", once: true, create: o.createRequest(from),
 		parts:  []wire.Request{relatedSetInfo(&wire.FileRenameInformation{ReplaceIfExists: replace, FileName: to}), relatedClose()},
 		finish: secondErr}
 }
@@ -263,7 +289,7 @@ func (s *Share) Mkdir(ctx context.Context, path string, attrs uint32) error {
 
 func (s *Share) planMkdir(path string, attrs uint32) plan {
 	o := OpenOptions{Disposition: CreateNew, Kind: DirOnly, Attributes: attrs}
-	return plan{create: o.createRequest(path), parts: []wire.Request{relatedClose()},
+	return plan{name: "mkdir", once: true, create: o.createRequest(path), parts: []wire.Request{relatedClose()},
 		finish: func(context.Context, *wire.CreateResponse, []*protocol.Response) Result { return Result{} }}
 }
 
@@ -283,10 +309,10 @@ func (s *Share) Truncate(ctx context.Context, path string, size int64) error {
 }
 
 // ListDir returns every entry of the directory path ("." and ".." omitted)
-// and the directory's own attributes. A directory whose listing fits two
-// QUERY_DIRECTORY buffers takes one round trip
-// (CREATE+QUERY_DIRECTORY+QUERY_DIRECTORY+CLOSE); a larger one is listed
-// again on a handle held open.
+// and the directory's own attributes. A directory whose listing fits the
+// QUERY_DIRECTORY buffers of one compound (64 KiB, 4 MiB, 64 KiB: some
+// 30,000 entries) takes one round trip; a larger one is listed again on a
+// handle held open.
 func (s *Share) ListDir(ctx context.Context, path string) ([]DirEntry, Attr, error) {
 	r := s.run(ctx, s.planListDir(path))
 	return r.Entries, r.Attr, r.Err
@@ -294,13 +320,16 @@ func (s *Share) ListDir(ctx context.Context, path string) ([]DirEntry, Attr, err
 
 func (s *Share) planListDir(path string) plan {
 	o := OpenOptions{Access: AccessRead, Disposition: OpenExisting, Kind: DirOnly}
-	qd := func() *wire.QueryDirectoryRequest {
-		return &wire.QueryDirectoryRequest{FileInformationClass: dirClass, FileID: wire.RelatedFileID, Pattern: "*", OutputBufferLength: s.listBuffer}
+	qd := func(size uint32) *wire.QueryDirectoryRequest {
+		return &wire.QueryDirectoryRequest{FileInformationClass: dirClass, FileID: wire.RelatedFileID, Pattern: "*", OutputBufferLength: size}
 	}
-	return plan{create: o.createRequest(path), parts: []wire.Request{qd(), qd(), relatedClose()},
+	// Three QUERY_DIRECTORY parts: a small one, a large one, and one that
+	// can only say "no more files" — a full buffer cannot tell that the
+	// listing is complete, only that answer can.
+	return plan{create: o.createRequest(path), parts: []wire.Request{qd(s.listFirst), qd(s.listBuffer), qd(s.listFirst), relatedClose()},
 		finish: func(ctx context.Context, cr *wire.CreateResponse, resps []*protocol.Response) Result {
 			var all []DirEntry
-			for _, r := range resps[1:3] {
+			for _, r := range resps[1:4] {
 				entries, done, err := s.decodeListing(r, r.Err())
 				if err != nil {
 					return Result{Err: err}

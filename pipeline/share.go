@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 
@@ -27,19 +28,34 @@ type Config struct {
 	// ReadAhead bounds the data a handle reads ahead of a sequential
 	// reader. Default 4 MiB.
 	ReadAhead int
+	// NoDurableHandles stops Open from asking for durable handles (and
+	// the batch oplocks they need). Without them a reconnect reopens
+	// files by path, still checking their identity.
+	NoDurableHandles bool
+	// Logger receives reconnect and oplock records. Default: discard.
+	Logger *slog.Logger
 }
 
 // Share runs operations on one tree connect.
 type Share struct {
-	tree       *protocol.Tree
+	tree       *liveTree
 	window     int
 	readChunk  int
 	writeChunk int
 	readBuffer int
 	readAhead  int
-	listBuffer uint32
+	listBuffer uint32 // QUERY_DIRECTORY output size for listings
+	listFirst  uint32 // the first QUERY_DIRECTORY of a compound listing
 	// chunks recycles write-chunk buffers (write-behind, ReadFrom).
 	chunks sync.Pool
+
+	// Reconnect and durability (durable.go).
+	durable     bool // request durable handles
+	logger      *slog.Logger
+	recoverMu   sync.Mutex
+	reconnector Reconnector
+	handlesMu   sync.Mutex
+	handles     map[*Handle]struct{}
 }
 
 // getChunk returns a buffer of writeChunk bytes.
@@ -60,7 +76,11 @@ func (s *Share) putChunk(b []byte) {
 // NewShare returns a Share over tree.
 func NewShare(tree *protocol.Tree, cfg Config) *Share {
 	c := tree.Conn()
-	s := &Share{tree: tree, window: cfg.Window, readChunk: cfg.ReadChunk, writeChunk: cfg.WriteChunk, readBuffer: cfg.ReadBuffer}
+	s := &Share{tree: &liveTree{}, window: cfg.Window, readChunk: cfg.ReadChunk, writeChunk: cfg.WriteChunk, readBuffer: cfg.ReadBuffer}
+	s.tree.p.Store(tree)
+	s.handles = make(map[*Handle]struct{})
+	s.durable = !cfg.NoDurableHandles
+	s.logger = cfg.Logger
 	if s.window <= 0 {
 		s.window = 8
 	}
@@ -80,12 +100,17 @@ func NewShare(tree *protocol.Tree, cfg Config) *Share {
 	if s.readAhead <= 0 {
 		s.readAhead = maxReadAhead
 	}
-	s.listBuffer = min(c.MaxTransactSize(), 1<<20)
+	// A listing asks for 64 KiB first — a small directory fits, and the
+	// request is charged one credit — and then for up to 4 MiB, so a
+	// 10,000-entry directory takes one compound instead of a dozen
+	// round trips.
+	s.listFirst = min(c.MaxTransactSize(), 64<<10)
+	s.listBuffer = min(c.MaxTransactSize(), 4<<20)
 	return s
 }
 
-// Tree returns the tree connect.
-func (s *Share) Tree() *protocol.Tree { return s.tree }
+// Tree returns the tree connect in use (a reconnect replaces it).
+func (s *Share) Tree() *protocol.Tree { return s.tree.current() }
 
 // Attr describes a file or directory as the server reports it.
 type Attr struct {

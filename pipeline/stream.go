@@ -21,8 +21,11 @@ func (h *Handle) ReadFrom(ctx context.Context, r io.Reader, off int64) (int64, e
 	for {
 		buf := h.s.getChunk()
 		n, rerr := io.ReadFull(r, buf)
+		last := rerr != nil
 		if n > 0 {
-			if err := h.wb.adopt(ctx, buf[:n], off+total); err != nil {
+			// The last, partial buffer stays queued: Close sends it in
+			// the same round trip as its FLUSH and CLOSE.
+			if err := h.wb.adopt(ctx, buf[:n], off+total, !last); err != nil {
 				return total, err
 			}
 			total += int64(n)

@@ -44,9 +44,23 @@ func (h *Handle) readOnce(ctx context.Context, p []byte, off int64) (int, error)
 }
 
 // fetch issues a single READ of n bytes at off and returns the data where
-// the response holds it (no copy). Fewer than n bytes come with io.EOF.
+// the response holds it (no copy). Fewer than n bytes come with io.EOF. A
+// READ lost with its connection is sent again after the reconnect.
 func (h *Handle) fetch(ctx context.Context, off int64, n int) ([]byte, error) {
-	resp, err := h.s.tree.Do(ctx, &wire.ReadRequest{Length: uint32(n), Offset: uint64(off), FileID: h.fid})
+	var data []byte
+	err := h.s.withRetry(ctx, "read", true, func() error {
+		fid, err := h.id()
+		if err != nil {
+			return err
+		}
+		data, err = h.fetchOnce(ctx, fid, off, n)
+		return err
+	})
+	return data, err
+}
+
+func (h *Handle) fetchOnce(ctx context.Context, fid wire.FileID, off int64, n int) ([]byte, error) {
+	resp, err := h.s.tree.Do(ctx, &wire.ReadRequest{Length: uint32(n), Offset: uint64(off), FileID: fid})
 	var st wire.Status
 	if errors.As(err, &st) && st == wire.StatusEndOfFile {
 		return nil, io.EOF
@@ -151,30 +165,47 @@ func (h *Handle) writeOnce(ctx context.Context, p []byte, off int64) (int, error
 	return h.writeRelease(ctx, p, off, nil)
 }
 
-// writeRelease issues a single WRITE and calls release (if not nil) as soon
-// as p has been copied into the outgoing frame — before the response — so a
-// write-behind buffer is recycled while the WRITE is still in flight.
+// writeRelease issues a single WRITE and calls release (if not nil) once p
+// is no longer needed: as soon as it has been copied into the outgoing
+// frame — before the response — when a lost connection is final, so a
+// write-behind buffer is recycled while the WRITE is still in flight; at
+// the end when the WRITE may have to be sent again after a reconnect. A
+// WRITE at an explicit offset is idempotent, so it is retried.
 func (h *Handle) writeRelease(ctx context.Context, p []byte, off int64, release func()) (int, error) {
-	call, err := h.s.tree.Conn().Start(ctx, nil, h.s.tree.Request(&wire.WriteRequest{Offset: uint64(off), FileID: h.fid, Data: p}))
-	n := len(p)
-	if release != nil {
-		release()
+	early := release != nil && !h.s.canReconnect()
+	if release != nil && !early {
+		defer release()
 	}
-	if err != nil {
-		return 0, err
-	}
-	resps, err := call.Wait(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var wr wire.WriteResponse
-	if err := resps[0].Decode(&wr); err != nil {
-		return 0, err
-	}
-	if int(wr.Count) != n {
-		return min(int(wr.Count), n), fmt.Errorf("smb2 WRITE: server wrote %d of %d bytes: %w", wr.Count, n, io.ErrShortWrite)
-	}
-	return n, nil
+	var n int
+	err := h.s.withRetry(ctx, "write", true, func() error {
+		fid, err := h.id()
+		if err != nil {
+			return err
+		}
+		call, err := h.s.tree.Conn().Start(ctx, nil, h.s.tree.Request(&wire.WriteRequest{Offset: uint64(off), FileID: fid, Data: p}))
+		if early {
+			release()
+			early = false
+		}
+		if err != nil {
+			return err
+		}
+		resps, err := call.Wait(ctx)
+		if err != nil {
+			return err
+		}
+		var wr wire.WriteResponse
+		if err := resps[0].Decode(&wr); err != nil {
+			return err
+		}
+		n = len(p)
+		if int(wr.Count) != len(p) {
+			n = min(int(wr.Count), len(p))
+			return fmt.Errorf("smb2 WRITE: server wrote %d of %d bytes: %w", wr.Count, len(p), io.ErrShortWrite)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // runWindow runs chunk operations 0..ceil(total/chunk)-1 with up to

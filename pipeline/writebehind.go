@@ -92,8 +92,9 @@ func (w *writeBehind) write(ctx context.Context, p []byte, off int64) (int, erro
 
 // adopt queues buf (which the caller hands over and will not touch again)
 // at off: ReadFrom reads straight into chunk buffers and gives them here,
-// saving a copy.
-func (w *writeBehind) adopt(ctx context.Context, buf []byte, off int64) error {
+// saving a copy. With send, it goes out at once; otherwise it waits for
+// the next write, a flush or Close.
+func (w *writeBehind) adopt(ctx context.Context, buf []byte, off int64, send bool) error {
 	if err := w.failure(); err != nil {
 		return err
 	}
@@ -108,6 +109,9 @@ func (w *writeBehind) adopt(ctx context.Context, buf []byte, off int64) error {
 	w.buf, w.off = buf, off
 	w.busy.Add(1)
 	w.h.growSize(off + int64(len(buf)))
+	if !send {
+		return nil
+	}
 	return w.sendLocked(ctx)
 }
 

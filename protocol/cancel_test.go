@@ -132,7 +132,9 @@ func TestCancelCompound(t *testing.T) {
 func TestRequestTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const timeout = 10 * time.Second
-		c, p := handshake(t, &Config{RequestTimeout: timeout}, withCredits(10))
+		// The liveness monitor is pushed out of the way: this test is about
+		// one request, not about a silent server.
+		c, p := handshake(t, &Config{RequestTimeout: timeout, ProbeAfter: 48 * time.Hour, DeadAfter: 49 * time.Hour}, withCredits(10))
 
 		pending := goSend(t.Context(), c, notify(1))
 		pm := p.wantMsg(wire.CommandChangeNotify)

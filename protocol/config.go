@@ -100,10 +100,24 @@ type Config struct {
 	// failing with ErrNoCredits. Default 60 s.
 	CreditWait time.Duration
 
-	// RequestTimeout bounds how long a request waits for its response
-	// before failing with ErrTimeout (the server is sent CANCEL). A
-	// request the server answered with an interim STATUS_PENDING is not
-	// timed. Default 60 s.
+	// ProbeAfter is how long the server may be silent, while requests are
+	// outstanding, before the client sends an ECHO to see whether it is
+	// alive. Default 10 s.
+	ProbeAfter time.Duration
+
+	// DeadAfter is how long the server may be silent, while requests are
+	// outstanding (and after an ECHO), before the connection is declared
+	// dead: every waiter then fails with a ConnectionError wrapping
+	// ErrTimeout. Time the client process itself was frozen does not
+	// count. Default 30 s.
+	DeadAfter time.Duration
+
+	// RequestTimeout bounds how long one request waits for its response
+	// while the server keeps answering others (it lost this one): the
+	// request then fails alone with ErrTimeout and the server is sent
+	// CANCEL. A request the server acknowledged with an interim
+	// STATUS_PENDING is not timed, nor is time the client was frozen.
+	// Default 120 s. A silent server is caught sooner, by DeadAfter.
 	RequestTimeout time.Duration
 
 	// HandshakeTimeout bounds NEGOTIATE when the caller's context has no
@@ -158,8 +172,17 @@ func (c *Config) withDefaults() Config {
 	if out.CreditWait <= 0 {
 		out.CreditWait = 60 * time.Second
 	}
+	if out.ProbeAfter <= 0 {
+		out.ProbeAfter = 10 * time.Second
+	}
+	if out.DeadAfter <= 0 {
+		out.DeadAfter = 30 * time.Second
+	}
+	if out.DeadAfter <= out.ProbeAfter {
+		out.DeadAfter = out.ProbeAfter + livenessTick
+	}
 	if out.RequestTimeout <= 0 {
-		out.RequestTimeout = 60 * time.Second
+		out.RequestTimeout = 120 * time.Second
 	}
 	if out.HandshakeTimeout <= 0 {
 		out.HandshakeTimeout = 20 * time.Second

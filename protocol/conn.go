@@ -42,12 +42,17 @@ type Conn struct {
 	// Compression negotiated (3.1.1): LZ4 usable, chained form and
 	// Pattern_V1 usable.
 	compressLZ4, compressChained, compressPattern bool
-	preauth       smbcrypto.PreauthHash // connection hash after NEGOTIATE (3.1.1)
-	negToken      []byte                // the server's SPNEGO hint from NEGOTIATE
-	offered       negotiateOffer        // what our NEGOTIATE offered
-	serverName    string
+	preauth                                       smbcrypto.PreauthHash // connection hash after NEGOTIATE (3.1.1)
+	negToken                                      []byte                // the server's SPNEGO hint from NEGOTIATE
+	offered                                       negotiateOffer        // what our NEGOTIATE offered
+	serverName                                    string
 
 	frameLimit atomic.Int64 // largest frame the reader accepts
+
+	// Liveness (liveness.go): times on the connection's monotonic clock.
+	born      time.Time
+	lastHeard atomic.Int64 // when the server last sent anything
+	stalled   atomic.Int64 // total time the client process was frozen
 
 	mu         sync.Mutex
 	nextID     uint64
@@ -57,6 +62,7 @@ type Conn struct {
 	pending    map[uint64]*call
 	sessions   map[uint64]*Session
 	err        error // why the connection failed; nil while healthy
+	onBreak    func(wire.OplockBreak)
 
 	writeq     chan []byte
 	frames     framePool     // buffers of outgoing frames, recycled by the writer
@@ -78,6 +84,8 @@ type connStats struct {
 	// Round-trip time estimate, nanoseconds (EWMA of single-credit
 	// requests answered without an interim response).
 	rttNanos atomic.Int64
+	// Keepalive ECHOs sent by the liveness monitor.
+	probes atomic.Int64
 }
 
 // observeRTT folds one measured round trip into the estimate (EWMA, 1/8).
@@ -148,8 +156,10 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 		writerDone: make(chan struct{}),
 	}
 	c.frameLimit.Store(1 << 20)
+	c.born = time.Now()
 	go c.readLoop()
 	go c.writeLoop()
+	go c.monitor()
 	return c
 }
 
@@ -331,6 +341,7 @@ func (c *Conn) readLoop() {
 			return
 		}
 		c.stats.bytesReceived.Add(int64(n + 4))
+		c.heard()
 		if err := c.handleFrame(buf); err != nil {
 			c.fail(err)
 			return
@@ -396,6 +407,33 @@ func (c *Conn) decompress(buf []byte) ([]byte, error) {
 	return plain, nil
 }
 
+// SetBreakHandler installs fn to receive oplock break notifications
+// (MS-SMB2 3.2.5.19.1). fn runs on a goroutine of its own — never on the
+// reader — so it may send the acknowledgment and wait for it. Lease breaks
+// (this client requests no leases) are logged and dropped.
+func (c *Conn) SetBreakHandler(fn func(wire.OplockBreak)) {
+	c.mu.Lock()
+	c.onBreak = fn
+	c.mu.Unlock()
+}
+
+// handleBreak routes an unsolicited break notification.
+func (c *Conn) handleBreak(h *wire.Header, msg []byte) {
+	var b wire.OplockBreak
+	if err := b.Decode(msg); err != nil {
+		c.log.Debug("smb2 break notification ignored", "command", h.Command, "err", err)
+		return
+	}
+	c.mu.Lock()
+	fn := c.onBreak
+	c.mu.Unlock()
+	if fn == nil {
+		c.log.Debug("smb2 oplock break with no handler", "fileid", b.FileID)
+		return
+	}
+	go fn(b)
+}
+
 // oplockBreakMessageID marks an unsolicited oplock or lease break
 // notification (MS-SMB2 3.2.5.19).
 const oplockBreakMessageID = ^uint64(0)
@@ -415,9 +453,7 @@ func (c *Conn) dispatch(msg []byte, encSess *Session) error {
 	}
 	c.stats.responses.Add(1)
 	if h.MessageID == oplockBreakMessageID {
-		// This client requests no oplocks or leases, so a break is
-		// unexpected but harmless; log it and move on.
-		c.log.Debug("smb2 unsolicited break notification ignored", "command", h.Command)
+		c.handleBreak(&h, msg)
 		return nil
 	}
 

@@ -107,7 +107,7 @@ func TestWriteTimeout(t *testing.T) {
 		const wt = 30 * time.Second
 		cli, srv := net.Pipe()
 		defer srv.Close()
-		c := rawHandshake(t, cli, srv, &Config{WriteTimeout: wt, RequestTimeout: time.Hour})
+		c := rawHandshake(t, cli, srv, &Config{WriteTimeout: wt, RequestTimeout: time.Hour, ProbeAfter: time.Hour, DeadAfter: 2 * time.Hour})
 		defer c.Close()
 		start := time.Now()
 		call := goSend(t.Context(), c, echo())

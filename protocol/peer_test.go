@@ -57,11 +57,11 @@ type inMsg struct {
 
 // inFrame is one frame the client sent, decrypted if it was encrypted.
 type inFrame struct {
-	raw       []byte // the frame payload as received, without the Direct TCP prefix
-	encrypted bool
-	tfSession uint64 // SessionId of the TRANSFORM_HEADER
+	raw        []byte // the frame payload as received, without the Direct TCP prefix
+	encrypted  bool
+	tfSession  uint64 // SessionId of the TRANSFORM_HEADER
 	compressed []byte // the compressed form, when the client compressed
-	msgs      []inMsg
+	msgs       []inMsg
 }
 
 // newPeer returns the client end of a fresh pipe and the peer on the other.

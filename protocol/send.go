@@ -125,6 +125,8 @@ func (c *Conn) sendAndWait(ctx context.Context, reqs []*Request, orphan func([]*
 func (c *Conn) wait(ctx context.Context, ex *exchange) ([]*Response, error) {
 	timer := time.NewTimer(c.cfg.RequestTimeout)
 	defer timer.Stop()
+	stalledAtStart := c.stalledFor()
+	start := time.Now()
 	for {
 		select {
 		case <-ex.done:
@@ -139,6 +141,12 @@ func (c *Conn) wait(ctx context.Context, ex *exchange) ([]*Response, error) {
 		case <-timer.C:
 			if c.allPending(ex) {
 				timer.Reset(c.cfg.RequestTimeout)
+				start, stalledAtStart = time.Now(), c.stalledFor()
+				continue
+			}
+			// Time the client itself was frozen is not the server's.
+			if waited := time.Since(start) - (c.stalledFor() - stalledAtStart); waited < c.cfg.RequestTimeout {
+				timer.Reset(c.cfg.RequestTimeout - waited)
 				continue
 			}
 			c.abandon(ex)

@@ -54,6 +54,8 @@ type ErrorCounts struct {
 	Timeouts    int64 `json:"timeouts"`     // RequestTimeout passed in silence
 	Cancelled   int64 `json:"cancelled"`    // the caller's context ended
 	CreditWaits int64 `json:"credit_waits"` // no credits within CreditWait
+	// Probes counts keepalive ECHOs sent because the server was silent.
+	Probes int64 `json:"keepalive_probes"`
 }
 
 // OutstandingRequest is one request awaiting its response.
@@ -92,7 +94,7 @@ func (c *Conn) Stats() Stats {
 	s.Requests, s.Responses = st.requests.Load(), st.responses.Load()
 	s.BytesSent, s.BytesReceived = st.bytesSent.Load(), st.bytesReceived.Load()
 	s.Outcomes = Outcomes{Success: st.success.Load(), Warning: st.warning.Load(), Error: st.failure.Load(), Interim: st.interim.Load()}
-	s.Errors = ErrorCounts{Timeouts: st.timeouts.Load(), Cancelled: st.cancels.Load(), CreditWaits: st.creditWaits.Load()}
+	s.Errors = ErrorCounts{Timeouts: st.timeouts.Load(), Cancelled: st.cancels.Load(), CreditWaits: st.creditWaits.Load(), Probes: st.probes.Load()}
 	return s
 }
 

@@ -73,9 +73,16 @@ func (t *Tree) Info() wire.TreeConnectResponse { return t.resp }
 // Encrypted reports whether requests on this tree are encrypted.
 func (t *Tree) Encrypted() bool { return t.encrypt }
 
-// Request wraps body into a request on this tree.
+// Request wraps body into a request on this tree. On a DFS share (IsDFS)
+// a CREATE's name, relative to the share root as on any share, is sent as
+// the full DFS path `server\share\name` with SMB2_FLAGS_DFS_OPERATIONS
+// (MS-SMB2 3.2.4.3, 2.2.13); body itself is left unchanged.
 func (t *Tree) Request(body wire.Request) *Request {
-	return &Request{Body: body, Session: t.sess, TreeID: t.id, Encrypt: t.encrypt, Compress: t.compress}
+	r := &Request{Body: body, Session: t.sess, TreeID: t.id, Encrypt: t.encrypt, Compress: t.compress}
+	if b, ok := t.dfsCreate(body); ok {
+		r.Body, r.Flags = b, r.Flags|wire.FlagDFSOperations
+	}
+	return r
 }
 
 // Do sends one request on the tree and returns its response. A failure

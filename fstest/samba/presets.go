@@ -113,6 +113,25 @@ func SMB1Only() Config {
 	}
 }
 
+// Durable serves share "durable" (DefaultUser) with durable handles on
+// (MS-SMB2 3.3.5.9.10), which needs, per SAMBA-NOTES.md, leases enabled
+// globally and kernel oplocks, kernel share modes and POSIX locking off on
+// the share. Resilience tests reclaim open files across reconnects there.
+func Durable() Config {
+	u := DefaultUser()
+	return Config{
+		Name:   "durable",
+		Users:  []User{u},
+		Global: [][2]string{{"smb2 leases", "yes"}},
+		Shares: []Share{{Name: "durable", Users: []string{u.Name}, Params: [][2]string{
+			{"durable handles", "yes"},
+			{"kernel oplocks", "no"},
+			{"kernel share modes", "no"},
+			{"posix locking", "no"},
+		}}},
+	}
+}
+
 // presetTable lists the presets by their command-line names.
 var presetTable = []struct {
 	name string
@@ -123,6 +142,7 @@ var presetTable = []struct {
 	{"encrypt", EncryptRequired},
 	{"smallio", SmallIO},
 	{"smb1", SMB1Only},
+	{"durable", Durable},
 }
 
 // PresetNames returns the names Preset accepts, in a fixed order.

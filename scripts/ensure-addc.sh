@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Makes sure the programs the AD DC test harness (fstest/addc) needs are
+# installed: samba (the AD DC daemon), samba-tool, winbindd, MIT kinit,
+# smbclient and smbstatus, ip and unshare. Idempotent: does nothing when
+# they are present. Otherwise installs the Debian/Ubuntu packages
+# samba-ad-dc, krb5-user and winbind with --no-install-recommends (so no
+# krb5-config, which would write /etc/krb5.conf), running "apt-get update"
+# only when the package lists are missing or the install fails. Every
+# apt-get call is bounded by a timeout; a failure exits non-zero, loudly.
+set -euo pipefail
+
+packages=(samba-ad-dc samba-ad-provision krb5-user winbind smbclient)
+apt_timeout=${SMBFS_APT_TIMEOUT:-600} # seconds per apt-get call
+
+say() { echo "ensure-addc: $*" >&2; }
+die() {
+	say "ERROR: $*"
+	exit 1
+}
+
+# have PROGRAM: found in $PATH or an sbin directory.
+have() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	local d
+	for d in /usr/sbin /sbin /usr/local/sbin; do
+		[ -x "$d/$1" ] && return 0
+	done
+	return 1
+}
+
+# The samba daemon alone is not enough: samba-ad-dc brings winbind and the
+# directory modules, samba-ad-provision the templates samba-tool domain
+# provision reads.
+have_dc() {
+	have samba || return 1
+	if command -v dpkg-query >/dev/null 2>&1; then
+		dpkg-query -W -f='${Status}\n' samba-ad-dc samba-ad-provision 2>/dev/null |
+			grep -c 'install ok installed' | grep -qx 2
+		return
+	fi
+	[ -d /usr/share/samba/setup ]
+}
+
+missing() {
+	local m=() p
+	for p in samba-tool winbindd kinit smbclient smbstatus ip unshare mount; do
+		have "$p" || m+=("$p")
+	done
+	have_dc || m+=("samba-ad-dc")
+	echo "${m[*]}"
+}
+
+gone=$(missing)
+if [ -z "$gone" ]; then
+	exit 0
+fi
+say "missing: $gone; installing ${packages[*]}"
+
+command -v apt-get >/dev/null 2>&1 ||
+	die "apt-get not found; install Samba 4.17+ as an AD DC (samba, samba-tool, winbindd), MIT krb5 (kinit) and smbclient by hand"
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot install ${packages[*]}"
+	sudo=(sudo -n)
+fi
+
+apt() {
+	local rc=0
+	timeout --kill-after=30 "$apt_timeout" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" || rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		say "apt-get $* timed out after ${apt_timeout}s"
+	fi
+	return "$rc"
+}
+
+install() {
+	apt install -y --no-install-recommends "${packages[@]}"
+}
+
+if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+	say "no apt package lists; running apt-get update"
+	apt update || die "apt-get update failed"
+	install || die "apt-get install ${packages[*]} failed"
+elif ! install; then
+	say "install failed; running apt-get update and retrying"
+	apt update || die "apt-get update failed"
+	install || die "apt-get install ${packages[*]} failed"
+fi
+
+gone=$(missing)
+[ -z "$gone" ] || die "still missing after install: $gone"
+say "ok: $(samba -V 2>/dev/null || /usr/sbin/samba -V)"
