@@ -11,6 +11,7 @@ import (
 
 	"github.com/smbfs/smbfs/fstest/samba"
 	"github.com/smbfs/smbfs/protocol"
+	"github.com/smbfs/smbfs/protocol/wire"
 )
 
 // Servers the tests in this package use, started once by TestMain: the main
@@ -101,5 +102,9 @@ func connect(t testing.TB, srv *samba.Server, share string, cfg Config) *Share {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewShare(tree, cfg)
+	s := NewShare(tree, cfg)
+	// Opens take batch oplocks (for durability); breaks must be answered
+	// or a conflicting open waits for the server's break timeout.
+	conn.SetBreakHandler(func(b wire.OplockBreak) { s.HandleBreak(b) })
+	return s
 }

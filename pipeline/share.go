@@ -73,7 +73,10 @@ func (s *Share) putChunk(b []byte) {
 	}
 }
 
-// NewShare returns a Share over tree.
+// NewShare returns a Share over tree. Its opens take batch oplocks (durable
+// handles need them), so the connection's oplock breaks must reach
+// HandleBreak — protocol.Conn.SetBreakHandler — or a conflicting open waits
+// for the server's break timeout; smbfs.Client does that for its shares.
 func NewShare(tree *protocol.Tree, cfg Config) *Share {
 	c := tree.Conn()
 	s := &Share{tree: &liveTree{}, window: cfg.Window, readChunk: cfg.ReadChunk, writeChunk: cfg.WriteChunk, readBuffer: cfg.ReadBuffer}
