@@ -452,6 +452,9 @@ func (s *Share) decodeListing(resp *protocol.Response, err error) ([]DirEntry, b
 	if err != nil {
 		return nil, false, err
 	}
+	// The entries are copied out (names become strings), so the response
+	// buffer — up to 4 MiB — can be reused at once.
+	defer resp.Release()
 	var qr wire.QueryDirectoryResponse
 	if err := resp.Decode(&qr); err != nil {
 		return nil, false, err

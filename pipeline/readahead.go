@@ -42,9 +42,22 @@ type segment struct {
 	cancel context.CancelFunc
 	// Set before done closes:
 	data    []byte
-	eof     bool // the file ended inside [off, off+size)
+	release func() // hands data's frame buffer back (protocol.Response.Release)
+	eof     bool   // the file ended inside [off, off+size)
 	err     error
-	dropped bool // set under readCache.mu when the cache forgot it
+	// Guarded by readCache.mu:
+	dropped bool // the cache forgot it
+	refs    int  // readers copying out of data without the lock
+}
+
+// freeLocked gives data back once the segment is forgotten and no reader
+// is copying from it (the buffer is then reused for other frames).
+func (s *segment) freeLocked() {
+	if s.dropped && s.refs == 0 && s.release != nil {
+		s.release()
+		s.release = nil
+		s.data = nil
+	}
 }
 
 func (s *segment) end() int64 { return s.off + int64(s.size) }
@@ -90,15 +103,23 @@ func (c *readCache) readSegment(ctx context.Context, p []byte, off int64) (n int
 			}
 			c.mu.Unlock()
 		default:
+			// Hold a reference while waiting and copying, so the
+			// segment's buffer is not recycled under us.
+			seg.refs++
 			c.mu.Unlock()
 			select {
 			case <-seg.done:
 			case <-ctx.Done():
+				c.mu.Lock()
+				seg.refs--
+				seg.freeLocked()
+				c.mu.Unlock()
 				return 0, false, ctx.Err()
 			}
 		}
 		if seg.err != nil {
 			c.mu.Lock()
+			seg.refs--
 			dropped := seg.dropped
 			c.removeLocked(seg)
 			c.mu.Unlock()
@@ -109,6 +130,8 @@ func (c *readCache) readSegment(ctx context.Context, p []byte, off int64) (n int
 		}
 		n, eof = seg.copyAt(p, off)
 		c.mu.Lock()
+		seg.refs--
+		seg.freeLocked()
 		c.advanceLocked(off, n)
 		c.mu.Unlock()
 		return n, eof, nil
@@ -209,13 +232,16 @@ func (c *readCache) startLocked(off int64, size int) *segment {
 	c.insertLocked(seg)
 	go func() {
 		defer cancel()
-		data, err := c.h.fetch(ctx, off, size)
-		seg.data = data
+		data, release, err := c.h.fetchRelease(ctx, off, size)
+		c.mu.Lock()
+		seg.data, seg.release = data, release
 		if err == io.EOF {
 			seg.eof = true
 			err = nil
 		}
 		seg.err = err
+		seg.freeLocked() // forgotten while the READ was out
+		c.mu.Unlock()
 		close(seg.done)
 	}()
 	return seg
@@ -252,6 +278,7 @@ func (c *readCache) forgetLocked(s *segment) {
 	s.dropped = true
 	s.cancel()
 	c.bytes -= int64(s.size)
+	s.freeLocked()
 }
 
 // removeLocked takes seg out of the cache, if it is still there.

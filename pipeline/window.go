@@ -38,8 +38,9 @@ func (h *Handle) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 // readOnce issues a single READ for len(p) bytes (at most one chunk). A short
 // count means the file ended: it comes with io.EOF.
 func (h *Handle) readOnce(ctx context.Context, p []byte, off int64) (int, error) {
-	data, err := h.fetch(ctx, off, len(p))
+	data, release, err := h.fetchRelease(ctx, off, len(p))
 	n := copy(p, data)
+	release()
 	return n, err
 }
 
@@ -47,38 +48,48 @@ func (h *Handle) readOnce(ctx context.Context, p []byte, off int64) (int, error)
 // the response holds it (no copy). Fewer than n bytes come with io.EOF. A
 // READ lost with its connection is sent again after the reconnect.
 func (h *Handle) fetch(ctx context.Context, off int64, n int) ([]byte, error) {
+	data, _, err := h.fetchRelease(ctx, off, n)
+	return data, err
+}
+
+// fetchRelease is fetch that also returns a function handing the
+// response's buffer back for reuse once data is no longer needed (calling
+// it is optional; after it, data must not be used).
+func (h *Handle) fetchRelease(ctx context.Context, off int64, n int) ([]byte, func(), error) {
 	var data []byte
+	release := func() {}
 	err := h.s.withRetry(ctx, "read", true, func() error {
 		fid, err := h.id()
 		if err != nil {
 			return err
 		}
-		data, err = h.fetchOnce(ctx, fid, off, n)
+		data, release, err = h.fetchOnce(ctx, fid, off, n)
 		return err
 	})
-	return data, err
+	return data, release, err
 }
 
-func (h *Handle) fetchOnce(ctx context.Context, fid wire.FileID, off int64, n int) ([]byte, error) {
+func (h *Handle) fetchOnce(ctx context.Context, fid wire.FileID, off int64, n int) ([]byte, func(), error) {
+	nothing := func() {}
 	resp, err := h.s.tree.Do(ctx, &wire.ReadRequest{Length: uint32(n), Offset: uint64(off), FileID: fid})
 	var st wire.Status
 	if errors.As(err, &st) && st == wire.StatusEndOfFile {
-		return nil, io.EOF
+		return nil, nothing, io.EOF
 	}
 	if err != nil {
-		return nil, err
+		return nil, nothing, err
 	}
 	var rr wire.ReadResponse
 	if err := resp.Decode(&rr); err != nil {
-		return nil, err
+		return nil, nothing, err
 	}
 	if len(rr.Data) > n {
-		return nil, fmt.Errorf("smb2 READ: server returned %d bytes for a %d-byte read", len(rr.Data), n)
+		return nil, nothing, fmt.Errorf("smb2 READ: server returned %d bytes for a %d-byte read", len(rr.Data), n)
 	}
 	if len(rr.Data) < n {
-		return rr.Data, io.EOF
+		return rr.Data, resp.Release, io.EOF
 	}
-	return rr.Data, nil
+	return rr.Data, resp.Release, nil
 }
 
 // readWindow reads p at off in chunks through the sliding window.

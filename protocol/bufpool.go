@@ -3,6 +3,7 @@ package protocol
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 )
 
 // framePool recycles the buffers of outgoing frames by power-of-two size
@@ -49,5 +50,39 @@ func (p *framePool) put(b []byte) {
 	c := poolClass(cap(b))
 	if c < len(p.classes) && cap(b) == classSize(c) {
 		p.classes[c].Put(&b)
+	}
+}
+
+// frameRef counts the references to one pooled receive buffer: the reader's
+// own while it dispatches, and one per Response carved out of it. The last
+// release returns the buffer to the pool.
+type frameRef struct {
+	buf  []byte
+	pool *framePool
+	refs atomic.Int32
+}
+
+// newFrameRef returns a reference count of 1 (the reader's) on buf.
+func newFrameRef(buf []byte, pool *framePool) *frameRef {
+	r := &frameRef{buf: buf, pool: pool}
+	r.refs.Store(1)
+	return r
+}
+
+// acquire adds a reference; nil stays nil (an unpooled buffer).
+func (r *frameRef) acquire() *frameRef {
+	if r != nil {
+		r.refs.Add(1)
+	}
+	return r
+}
+
+// release drops a reference, recycling the buffer after the last one.
+func (r *frameRef) release() {
+	if r == nil {
+		return
+	}
+	if r.refs.Add(-1) == 0 {
+		r.pool.put(r.buf)
 	}
 }

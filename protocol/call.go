@@ -15,6 +15,20 @@ type Response struct {
 	// Encrypted reports that the response arrived inside a TRANSFORM
 	// header that authenticated it.
 	Encrypted bool
+
+	ref *frameRef // the pooled frame buffer Msg lives in, if any
+}
+
+// Release hands the frame buffer holding Msg back for reuse. Calling it is
+// optional — an unreleased buffer is simply garbage collected — but a
+// caller that moves a lot of data (READ responses) and is done with Msg
+// spares the allocator and the collector. After Release, Msg and every
+// slice decoded from it must not be used. Release is idempotent.
+func (r *Response) Release() {
+	if r.ref != nil {
+		r.ref.release()
+		r.ref = nil
+	}
 }
 
 // Err returns nil when the status is STATUS_SUCCESS and a *StatusError

@@ -335,14 +335,19 @@ func (c *Conn) readLoop() {
 		}
 		// Spare capacity lets an encrypted frame be decrypted in place
 		// (the AEAD wants its tag after the ciphertext).
-		buf := make([]byte, n, n+16)
+		// Frame buffers come from a pool; the responses carved out of
+		// one hold references to it (Response.Release).
+		buf := c.frames.get(n + 16)[:n]
+		ref := newFrameRef(buf, &c.frames)
 		if _, err := io.ReadFull(r, buf); err != nil {
 			c.fail(&ConnectionError{Op: "read frame", Err: err})
 			return
 		}
 		c.stats.bytesReceived.Add(int64(n + 4))
 		c.heard()
-		if err := c.handleFrame(buf); err != nil {
+		err = c.handleFrame(buf, ref)
+		ref.release() // the reader's own reference
+		if err != nil {
 			c.fail(err)
 			return
 		}
@@ -350,22 +355,24 @@ func (c *Conn) readLoop() {
 }
 
 // handleFrame processes one received frame payload.
-func (c *Conn) handleFrame(buf []byte) error {
+func (c *Conn) handleFrame(buf []byte, ref *frameRef) error {
 	switch wire.KindOf(buf) {
 	case wire.KindSMB2:
-		return c.dispatchChain(buf, nil)
+		return c.dispatchChain(buf, nil, ref)
 	case wire.KindTransform:
 		plain, sess, err := c.decrypt(buf)
 		if err != nil {
 			return err
 		}
 		if wire.KindOf(plain) == wire.KindCompressed {
-			// Compressed, then encrypted (MS-SMB2 3.1.4.4).
+			// Compressed, then encrypted (MS-SMB2 3.1.4.4). The
+			// decompressed message lives in a buffer of its own.
 			if plain, err = c.decompress(plain); err != nil {
 				return err
 			}
+			ref = nil
 		}
-		return c.dispatchChain(plain, sess)
+		return c.dispatchChain(plain, sess, ref)
 	case wire.KindSMB1:
 		return &ConnectionError{Op: "read frame", Err: fmt.Errorf("%w: it answered in SMB1", ErrNotSMB2)}
 	case wire.KindCompressed:
@@ -373,7 +380,7 @@ func (c *Conn) handleFrame(buf []byte) error {
 		if err != nil {
 			return err
 		}
-		return c.dispatchChain(plain, nil)
+		return c.dispatchChain(plain, nil, nil)
 	}
 	return &ConnectionError{Op: "read frame", Err: fmt.Errorf("%w: unknown protocol id % X", wire.ErrMalformed, buf[:min(4, len(buf))])}
 }
@@ -381,13 +388,13 @@ func (c *Conn) handleFrame(buf []byte) error {
 // dispatchChain routes every message of a (possibly compound) chain.
 // encSess is the session whose key decrypted the chain, nil if it came in
 // clear text.
-func (c *Conn) dispatchChain(chain []byte, encSess *Session) error {
+func (c *Conn) dispatchChain(chain []byte, encSess *Session, ref *frameRef) error {
 	for len(chain) > 0 {
 		msg, rest, err := wire.NextMessage(chain)
 		if err != nil {
 			return &ConnectionError{Op: "split compound response", Err: err}
 		}
-		if err := c.dispatch(msg, encSess); err != nil {
+		if err := c.dispatch(msg, encSess, ref); err != nil {
 			return err
 		}
 		chain = rest
@@ -443,7 +450,7 @@ const oplockBreakMessageID = ^uint64(0)
 const maxCredits = 1 << 16
 
 // dispatch handles one response message.
-func (c *Conn) dispatch(msg []byte, encSess *Session) error {
+func (c *Conn) dispatch(msg []byte, encSess *Session, ref *frameRef) error {
 	h, err := wire.DecodeHeader(msg)
 	if err != nil {
 		return &ConnectionError{Op: "decode response header", Err: err}
@@ -505,7 +512,7 @@ func (c *Conn) dispatch(msg []byte, encSess *Session) error {
 	c.mu.Lock()
 	delete(c.pending, h.MessageID)
 	c.inFlight -= int(cl.charge)
-	cl.resp = &Response{Header: h, Msg: msg, Encrypted: encSess != nil}
+	cl.resp = &Response{Header: h, Msg: msg, Encrypted: encSess != nil, ref: ref.acquire()}
 	ex := cl.ex
 	ex.remaining--
 	finished := ex.remaining == 0
