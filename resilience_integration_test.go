@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -336,3 +338,73 @@ func TestServerRestartDuringTransfer(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestWatchSurvivesReconnect: a watcher whose connection is reset keeps
+// going on the new connection: it reports ErrOverflow once (changes made
+// while nothing was registered are lost: rescan) and then the changes made
+// after the reconnect, with no final error.
+func TestWatchSurvivesReconnect(t *testing.T) {
+	_, p := durableServer(t)
+	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user), smbfs.WithReconnect(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fsys.Close() }) // after the scratch directory is removed
+	dir, _ := scratchNamed(t, fsys)
+	w, err := dir.Watch(context.Background(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rec := recordEvents(w)
+	created := func(name string) func([]smbfs.Event, []error) bool {
+		return func(evs []smbfs.Event, _ []error) bool {
+			return slices.ContainsFunc(evs, func(e smbfs.Event) bool { return e.Name == name && e.Has(smbfs.OpCreate) })
+		}
+	}
+	time.Sleep(watchRegisterDelay)
+	writeFileT(t, dir, "before.txt", "x")
+	if !rec.waitUntil(watchEventWait, created("before.txt")) {
+		evs, errs := rec.snapshot()
+		t.Fatalf("no Create for before.txt: events %v, errors %v", evs, errs)
+	}
+
+	for i := range 2 {
+		p.ResetAll()
+		overflowed := func(_ []smbfs.Event, errs []error) bool {
+			n := 0
+			for _, err := range errs {
+				if errors.Is(err, smbfs.ErrOverflow) {
+					n++
+				}
+			}
+			return n > i
+		}
+		if !rec.waitUntil(watchEventWait, overflowed) {
+			evs, errs := rec.snapshot()
+			t.Fatalf("reset %d: no ErrOverflow after the reset: events %v, errors %v", i+1, evs, errs)
+		}
+		after := fmt.Sprintf("after-%d.txt", i+1)
+		time.Sleep(watchRegisterDelay)
+		writeFileT(t, dir, after, "y")
+		if !rec.waitUntil(watchEventWait, created(after)) {
+			evs, errs := rec.snapshot()
+			t.Fatalf("reset %d: no Create for %s: events %v, errors %v", i+1, after, evs, errs)
+		}
+	}
+	select {
+	case <-rec.closed:
+		_, errs := rec.snapshot()
+		t.Fatalf("the watcher ended: %v", errs)
+	default:
+	}
+	_, errs := rec.snapshot()
+	for _, err := range errs {
+		if !errors.Is(err, smbfs.ErrOverflow) {
+			t.Fatalf("error other than ErrOverflow: %v", err)
+		}
+	}
+	if n := fsys.Client().Stats().Reconnects; n < 2 {
+		t.Fatalf("%d reconnects for 2 resets", n)
+	}
+}

@@ -60,6 +60,20 @@ func TestEveryCipher(t *testing.T) {
 			roundTrip(t, fsys)
 		})
 	}
+	// Encryption that only the share demands (smb encrypt = required on
+	// "secret", MS-SMB2 3.2.5.5: SMB2_SHAREFLAG_ENCRYPT_DATA): the session
+	// does not encrypt, the tree does, with each cipher.
+	for _, c := range cases[:4] {
+		t.Run("share-"+c.name, func(t *testing.T) {
+			t.Parallel()
+			fsys := dial(t, servers.main, "secret", &user, c.opts...)
+			st := fsys.Client().Stats()
+			if st.Encrypted || !fsys.Encrypted() || st.Cipher != c.want {
+				t.Fatalf("session encrypted %v, share encrypted %v, cipher %q; want false, true, %q", st.Encrypted, fsys.Encrypted(), st.Cipher, c.want)
+			}
+			roundTrip(t, fsys)
+		})
+	}
 	t.Run("server-chooses-AES-256-CCM", func(t *testing.T) {
 		srv := samba.StartT(t, samba.Config{Name: "ccm256", Users: []samba.User{user},
 			Global: [][2]string{{"server smb encrypt", "required"}, {"server smb3 encryption algorithms", "AES-256-CCM"}},

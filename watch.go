@@ -90,7 +90,9 @@ func (e Event) String() string {
 // ErrOverflow is matched (errors.Is) by the error a Watcher sends when the
 // server dropped changes — too many happened before they could be
 // delivered (STATUS_NOTIFY_ENUM_DIR). The events are lost: rescan the
-// directory (ReadDir) to catch up. The watcher keeps running.
+// directory (ReadDir) to catch up. The watcher keeps running. A watcher
+// whose connection broke and was re-established (see WithReconnect) sends
+// it too: changes made while it was not subscribed are lost the same way.
 var ErrOverflow = errors.New("smbfs: too many changes, events were lost: rescan the directory")
 
 // WatchOption configures Watch.
@@ -141,8 +143,9 @@ func WatchRearmInterval(d time.Duration) WatchOption {
 // watcher waits for Events to be read: the server queues changes
 // meanwhile, and reports an overflow when its queue fills). Both are
 // closed when Close is called, when the context given to Watch ends, or
-// after a fatal error (such as a failed connection) has been sent on
-// Errors. ErrOverflow errors are not fatal.
+// after a fatal error (such as a connection that failed and could not be
+// re-established) has been sent on Errors. ErrOverflow errors are not
+// fatal.
 type Watcher struct {
 	// Events delivers changes in the order the server reported them.
 	Events <-chan Event

@@ -255,8 +255,13 @@ func (h *Handle) reopen(ctx context.Context, t *protocol.Tree, durable bool) (wi
 	}
 	var qr wire.QueryInfoResponse
 	var internal wire.FileInternalInformation
-	if err := resps[1].Decode(&qr); err == nil {
-		err = internal.Decode(qr.Buffer)
+	qerr := resps[1].Decode(&qr)
+	if qerr == nil {
+		qerr = internal.Decode(qr.Buffer)
+	}
+	if h.index != 0 && qerr != nil {
+		_, _ = t.Do(ctx, &wire.CloseRequest{FileID: cr.FileID})
+		return wire.FileID{}, fmt.Errorf("cannot tell whether the name still refers to the same file: %w", qerr)
 	}
 	if h.index != 0 && internal.IndexNumber != h.index {
 		_, _ = t.Do(ctx, &wire.CloseRequest{FileID: cr.FileID})

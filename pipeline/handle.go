@@ -74,7 +74,7 @@ func (s *Share) open(ctx context.Context, path string, o OpenOptions) (*Handle, 
 	}
 	parts := []wire.Request{create, wire.QueryInfoFor(wire.RelatedFileID, &wire.FileInternalInformation{}, 64)}
 	first := min(firstReadSize, s.readChunk)
-	prefetch := o.Access == AccessRead && o.Kind != DirOnly
+	prefetch := o.Access == AccessRead && o.Kind != DirOnly && !o.noPrefetch
 	if prefetch {
 		parts = append(parts, &wire.ReadRequest{Length: uint32(first), FileID: wire.RelatedFileID})
 	}

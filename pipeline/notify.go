@@ -165,9 +165,16 @@ type Watch struct {
 	// helpers counts goroutines that cancel replaced requests.
 	helpers sync.WaitGroup
 
+	// tree is the tree the newest request went out on: when its
+	// connection breaks, resubscribe recovers from it.
+	tree *protocol.Tree
+
 	// replaced counts requests a re-arm cancelled whose STATUS_CANCELLED
 	// came back (read by tests).
 	replaced int
+	// resubscribed counts subscriptions renewed after a reconnect (read
+	// by tests).
+	resubscribed int
 
 	err       error // sticky fatal error of Next
 	closeOnce sync.Once
@@ -285,7 +292,8 @@ func (s *Share) Watch(ctx context.Context, path string, o WatchOptions) (*Watch,
 func (sub *subscription) arm() (*notifyCall, error) {
 	w := sub.w
 	req := sub.req // each request gets its own body
-	call, err := w.s.tree.Conn().Start(w.life, nil, w.s.tree.Request(&req))
+	w.tree = w.s.tree.current()
+	call, err := w.tree.Conn().Start(w.life, nil, w.tree.Request(&req))
 	if err != nil {
 		return nil, err
 	}
@@ -388,8 +396,11 @@ func (w *Watch) Next(ctx context.Context) ([]Change, error) {
 			case <-w.rearm.C:
 				for _, s := range w.subs {
 					if err := s.rearm(); err != nil {
-						w.err = err
-						return nil, err
+						if err := w.resubscribe(ctx, err); err != nil {
+							w.err = err
+							return nil, err
+						}
+						return nil, ErrNotifyOverflow
 					}
 				}
 				w.rearm.Reset(w.every)
@@ -402,10 +413,14 @@ func (w *Watch) Next(ctx context.Context) ([]Change, error) {
 			}
 		}
 		changes, err := sub.complete()
-		if err != nil {
-			if !errors.Is(err, ErrNotifyOverflow) {
+		if err != nil && !errors.Is(err, ErrNotifyOverflow) {
+			if err := w.resubscribe(ctx, err); err != nil {
 				w.err = err
+				return nil, err
 			}
+			return nil, ErrNotifyOverflow
+		}
+		if err != nil {
 			return nil, err
 		}
 		if len(changes) > 0 {
@@ -501,6 +516,70 @@ func change(in wire.FileNotifyInformation, modified ChangeAction) (Change, bool)
 		return Change{ChangeContent, name}, true
 	}
 	return Change{}, false
+}
+
+// resubscribe answers err, the failure of a request of the watch: when
+// it is the loss of the connection and the share can reconnect, it
+// recovers (which reopens the directory handles on the new connection),
+// drops the failed requests and registers fresh ones, and returns nil;
+// the caller then reports an overflow, because changes made while no
+// request was registered are lost (MS-SMB2 3.3.5.19 keeps nothing for a
+// handle that is gone). Otherwise it returns err, which ends the watch.
+func (w *Watch) resubscribe(ctx context.Context, err error) error {
+	for attempt := 0; ; attempt++ {
+		failed := w.tree
+		if failed == nil || !isConnLoss(failed, err) || !w.s.canReconnect() || attempt == maxRetries {
+			return err
+		}
+		err = w.renew(ctx, failed, err)
+		if err == nil {
+			w.resubscribed++
+			return nil
+		}
+	}
+}
+
+// renew is one attempt of resubscribe, after failed's connection broke
+// with cause.
+func (w *Watch) renew(ctx context.Context, failed *protocol.Tree, cause error) error {
+	// Every request on the dead connection fails; wait until all have,
+	// so none of them completes into a queue rebuilt below.
+	for _, sub := range w.subs {
+		for _, nc := range sub.queue {
+			select {
+			case <-nc.done:
+			case <-ctx.Done():
+				return fmt.Errorf("%w (renewing the subscription: %w)", cause, ctx.Err())
+			}
+		}
+		sub.queue = nil
+	}
+	if rerr := w.s.recover(ctx, failed); rerr != nil {
+		return fmt.Errorf("%w (reconnecting failed: %w)", cause, rerr)
+	}
+	for _, sub := range w.subs {
+		fid, lerr := sub.h.current()
+		if lerr != nil {
+			return lerr // the directory is gone, or was replaced
+		}
+		sub.req.FileID = fid
+		for range notifyDepth {
+			if _, err := sub.arm(); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sub := range w.subs {
+		first := sub.queue[0]
+		if !waitAcknowledged(ctx, first) {
+			return fmt.Errorf("%w (renewing the subscription: %w)", cause, ctx.Err())
+		}
+		if err := first.fatal(); err != nil {
+			return err
+		}
+	}
+	w.rearm.Reset(w.every)
+	return nil
 }
 
 // rearm replaces the oldest outstanding request: a new one goes out, and

@@ -47,6 +47,10 @@ type OpenOptions struct {
 	// NoFollow opens a reparse point (symbolic link) itself rather than
 	// its target.
 	NoFollow bool
+
+	// noPrefetch leaves the first READ out of the open's compound, for a
+	// caller that has read the start of the file already.
+	noPrefetch bool
 }
 
 // createRequest translates o into a CREATE for path.

@@ -179,13 +179,18 @@ func (s *Share) planReadFile(path string) plan {
 // readRest reads a file past the first READ of planReadFile, through the
 // window on a handle of its own.
 func (s *Share) readRest(ctx context.Context, path string, o OpenOptions, head []byte, size int64) ([]byte, error) {
+	// The first READ came with the size: no prefetch at offset 0 again.
+	o.noPrefetch = true
 	h, err := s.Open(ctx, path, o)
 	if err != nil {
 		return nil, err
 	}
 	defer h.Close(context.WithoutCancel(ctx))
-	size = max(size, h.attr.Size)
-	buf := make([]byte, max(size, int64(len(head))))
+	size = max(size, h.attr.Size, int64(len(head)))
+	// One byte more than the size: the window's last chunk then finds the
+	// end of the file (or that it grew) alongside the others, instead of
+	// a round trip of its own after them.
+	buf := make([]byte, size+1)
 	copy(buf, head)
 	n, err := h.readWindow(ctx, buf[len(head):], int64(len(head)))
 	if err != nil && err != io.EOF {

@@ -30,8 +30,10 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 
-	passwordStdin bool // --password-stdin
-	debug         bool // --debug: full error chains and the client's log
+	passwordStdin bool   // --password-stdin
+	debug         bool   // --debug: full error chains and the client's log
+	kerberos      bool   // --kerberos: log in with Kerberos, the ambient ccache
+	serverName    string // --server-name: the server's host name (for the SPN)
 
 	creds    *credentials
 	sessions *sessions
@@ -86,33 +88,59 @@ func (a *app) run(args []string) (status int) {
 // parseGlobal consumes the flags before the command name. done reports
 // that the run is over (help printed, or a usage error) with status.
 func (a *app) parseGlobal(args []string) (rest []string, status int, done bool) {
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
-		switch strings.TrimLeft(args[0], "-") {
-		case "h", "help":
-			a.printUsage(a.stdout)
-			return nil, exitOK, true
-		case "password-stdin":
-			a.passwordStdin = true
-		case "debug":
-			a.debug = true
-		case "version":
-			fmt.Fprintln(a.stdout, "smbfs", version())
-			return nil, exitOK, true
-		default:
-			fmt.Fprintf(a.stderr, "smbfs: unknown flag %s\nRun 'smbfs help' for usage.\n", args[0])
-			return nil, exitUsage, true
+	flags := flag.NewFlagSet("smbfs", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	a.commonFlags(flags)
+	showVersion := flags.Bool("version", false, "print the version")
+	// flag stops at the first non-flag argument: the command name.
+	err := flags.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		a.printUsage(a.stdout)
+		return nil, exitOK, true
+	case err != nil:
+		msg := err.Error()
+		if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			msg = "unknown flag " + asWritten(args, f)
 		}
-		args = args[1:]
+		fmt.Fprintf(a.stderr, "smbfs: %s\nRun 'smbfs help' for usage.\n", msg)
+		return nil, exitUsage, true
+	case *showVersion:
+		fmt.Fprintln(a.stdout, "smbfs", version())
+		return nil, exitOK, true
 	}
-	return args, 0, false
+	return flags.Args(), 0, false
 }
+
+// asWritten returns the argument among args that flag reported as f
+// (flag drops a second dash), so that the message quotes the user.
+func asWritten(args []string, f string) string {
+	for _, arg := range args {
+		name, _, _ := strings.Cut(arg, "=")
+		if strings.HasPrefix(name, "-") && strings.TrimLeft(name, "-") == strings.TrimLeft(f, "-") {
+			return name
+		}
+	}
+	return f
+}
+
+// commonFlags defines the flags every command takes (and that may also
+// come before the command name), bound to a's settings.
+func (a *app) commonFlags(flags *flag.FlagSet) {
+	flags.BoolVar(&a.passwordStdin, "password-stdin", a.passwordStdin, "read the password from the first line of standard input")
+	flags.BoolVar(&a.debug, "debug", a.debug, "print full errors and the client's debug log")
+	flags.BoolVar(&a.kerberos, "kerberos", a.kerberos, "log in with Kerberos, using the credential cache ($KRB5CCNAME) and krb5.conf ($KRB5_CONFIG)")
+	flags.StringVar(&a.serverName, "server-name", a.serverName, "the server's host `name`, when the URL names it by IP address (Kerberos needs it for cifs/NAME)")
+}
+
+// commonFlagNames are the names commonFlags defines, listed last in help.
+var commonFlagNames = map[string]bool{"password-stdin": true, "debug": true, "kerberos": true, "server-name": true}
 
 // runCommand parses cmd's flags and runs it.
 func (a *app) runCommand(cmd *command, args []string) int {
 	flags := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	flags.SetOutput(io.Discard) // errors are printed below, help by printHelp
-	flags.BoolVar(&a.passwordStdin, "password-stdin", a.passwordStdin, "read the password from the first line of standard input")
-	flags.BoolVar(&a.debug, "debug", a.debug, "print full errors and the client's debug log")
+	a.commonFlags(flags)
 	run := cmd.setup(flags)
 	pos, err := parseInterspersed(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -184,6 +212,12 @@ func (a *app) clientOptions() []smbfs.Option {
 	var opts []smbfs.Option
 	if a.debug {
 		opts = append(opts, smbfs.WithLogger(debugLogger(a.stderr)))
+	}
+	if a.kerberos {
+		opts = append(opts, smbfs.WithKerberos(smbfs.KerberosConfig{}))
+	}
+	if a.serverName != "" {
+		opts = append(opts, smbfs.WithServerName(a.serverName))
 	}
 	return opts
 }

@@ -143,8 +143,7 @@ func (a *app) help(args []string) int {
 		return exitUsage
 	}
 	flags := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	flags.Bool("password-stdin", false, "read the password from the first line of standard input")
-	flags.Bool("debug", false, "print full errors and the client's debug log")
+	newApp(nil, io.Discard, io.Discard, a.getenv).commonFlags(flags)
 	cmd.setup(flags)
 	a.printHelp(a.stdout, cmd, flags)
 	return exitOK
@@ -154,7 +153,7 @@ func (a *app) help(args []string) int {
 func (a *app) printUsage(w io.Writer) {
 	fmt.Fprint(w, `smbfs works with files on SMB 2/3 shares (Windows, Samba, NAS).
 
-usage: smbfs [--password-stdin] [--debug] COMMAND [flags] ARGS...
+usage: smbfs [--password-stdin] [--debug] [--kerberos] [--server-name NAME] COMMAND [flags] ARGS...
 
 Commands:
 `)
@@ -171,10 +170,12 @@ Run 'smbfs help COMMAND' (or 'smbfs COMMAND -h') for a command's flags.
 // targetHelp explains URLs and passwords; every help text ends with it.
 const targetHelp = `
 Remote paths are URLs: smb://[domain;]user@host[:port]/share/path
-(no user: log in as guest; ?auth=krb5 for Kerberos). The password comes
-from $SMB_PASSWORD, from the first line of standard input with
---password-stdin, or from a prompt on the terminal (no echo). Put it in
-the URL only if you must: other users can read command lines.
+(no user: log in as guest). The password comes from $SMB_PASSWORD, from
+the first line of standard input with --password-stdin, or from a prompt
+on the terminal (no echo). Put it in the URL only if you must: other
+users can read command lines. With --kerberos (or ?auth=krb5) the login
+uses the Kerberos ticket in $KRB5CCNAME instead; add --server-name HOST
+when the URL names the server by IP address.
 
 Exit status: 0 success, 1 an operation failed, 2 usage error,
 130 interrupted.
@@ -185,7 +186,7 @@ func (a *app) printHelp(w io.Writer, cmd *command, flags *flag.FlagSet) {
 	fmt.Fprintf(w, "usage: smbfs %s %s\n\n%s\n", cmd.name, cmd.args, strings.TrimSpace(cmd.help))
 	fmt.Fprintln(w, "\nFlags:")
 	// The command's own flags first, then those every command has.
-	common := map[string]bool{"password-stdin": true, "debug": true}
+	common := commonFlagNames
 	for _, pass := range []bool{false, true} {
 		flags.VisitAll(func(f *flag.Flag) {
 			if common[f.Name] != pass {

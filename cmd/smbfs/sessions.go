@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/smbfs/smbfs"
@@ -39,8 +40,13 @@ func (s *sessions) client(ctx context.Context, r *remote) (*smbfs.Client, error)
 	if c := s.clients[key]; c != nil {
 		return c, nil
 	}
+	if (s.a.kerberos || r.kerberos()) && s.a.serverName == "" && net.ParseIP(r.host) != nil {
+		// Kerberos asks the KDC for a ticket to cifs/<host name>; an
+		// address cannot name that principal.
+		return nil, fmt.Errorf("%w: Kerberos needs the server's host name, and the URL names it by address %s: add --server-name HOST", errLogin, r.host)
+	}
 	opts := s.a.clientOptions()
-	if !r.hasPassword && r.user != "" && !r.kerberos() {
+	if !r.hasPassword && r.user != "" && !r.kerberos() && !s.a.kerberos {
 		pw, err := s.a.creds.password(ctx, r)
 		if err != nil {
 			return nil, err
@@ -58,6 +64,11 @@ func (s *sessions) client(ctx context.Context, r *remote) (*smbfs.Client, error)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if s.a.kerberos || r.kerberos() {
+			// The Kerberos error says what went wrong (no ticket, an
+			// unknown principal, a clock skew) better than a guess.
+			return nil, fmt.Errorf("%w with Kerberos: %v", errLogin, err)
 		}
 		if errors.Is(err, fs.ErrPermission) {
 			who := "guest"

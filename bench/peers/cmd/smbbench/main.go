@@ -82,13 +82,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	})
 	stdout.Write(buf.Bytes())
 	if cfg.out != "" {
-		if err := os.WriteFile(cfg.out, buf.Bytes(), 0o644); err != nil {
+		out := append(buf.Bytes(), keptTail(cfg.out)...)
+		if err := os.WriteFile(cfg.out, out, 0o644); err != nil {
 			fmt.Fprintln(stderr, "smbbench:", err)
 			return 1
 		}
 		fmt.Fprintf(stderr, "smbbench: wrote %s\n", cfg.out)
 	}
 	return 0
+}
+
+// keptMarker starts the part of a report file that a rerun keeps: the
+// analysis written by hand under the generated tables.
+const keptMarker = "<!-- smbbench keeps everything below this line -->"
+
+// keptTail returns the kept part of the report file at path (from the
+// marker on, after a blank line), or nothing.
+func keptTail(path string) []byte {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	i := bytes.Index(old, []byte(keptMarker))
+	if i < 0 {
+		return nil
+	}
+	return append([]byte("\n"), old[i:]...)
 }
 
 // hostInfo describes the machine: CPUs, kernel, Go.
