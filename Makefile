@@ -55,6 +55,7 @@ BENCHFLAGS ?=
 bench: samba
 	cd bench/peers && $(GO) run -mod=mod ./cmd/smbbench -o ../../docs/benchmarks.md $(BENCHFLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./protocol/...
+	$(GO) test -run '^$$' -bench RunWindow -benchmem ./pipeline/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
