@@ -408,3 +408,67 @@ func TestWatchSurvivesReconnect(t *testing.T) {
 		t.Fatalf("%d reconnects for 2 resets", n)
 	}
 }
+
+// TestServerRestartDuringWatch: smbd is stopped and started again on the
+// same port under a watcher. The watcher reconnects with the client,
+// reports ErrOverflow (what changed while the server was down is unknown)
+// and then reports changes made after the restart.
+func TestServerRestartDuringWatch(t *testing.T) {
+	dir, err := os.MkdirTemp("", "smbfs-restart-watch-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o777)
+	cfg := samba.Durable()
+	cfg.Shares[0].Path = dir
+	srv := samba.StartT(t, cfg)
+	fsys, err := smbfs.Dial(context.Background(), srv.URL("durable", &user), smbfs.WithReconnect(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	w, err := fsys.Watch(context.Background(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rec := recordEvents(w)
+	created := func(name string) func([]smbfs.Event, []error) bool {
+		return func(evs []smbfs.Event, _ []error) bool {
+			return slices.ContainsFunc(evs, func(e smbfs.Event) bool { return e.Name == name && e.Has(smbfs.OpCreate) })
+		}
+	}
+	time.Sleep(watchRegisterDelay)
+	writeFileT(t, fsys, "before.txt", "x")
+	if !rec.waitUntil(watchEventWait, created("before.txt")) {
+		evs, errs := rec.snapshot()
+		t.Fatalf("no Create for before.txt: events %v, errors %v", evs, errs)
+	}
+
+	port := srv.Port()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Port = port
+	samba.StartT(t, cfg)
+	overflowed := func(_ []smbfs.Event, errs []error) bool {
+		return slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, smbfs.ErrOverflow) })
+	}
+	if !rec.waitUntil(30*time.Second, overflowed) {
+		evs, errs := rec.snapshot()
+		t.Fatalf("no ErrOverflow after the restart: events %v, errors %v", evs, errs)
+	}
+	time.Sleep(watchRegisterDelay)
+	writeFileT(t, fsys, "after.txt", "y")
+	if !rec.waitUntil(watchEventWait, created("after.txt")) {
+		evs, errs := rec.snapshot()
+		t.Fatalf("no Create for after.txt after the restart: events %v, errors %v", evs, errs)
+	}
+	_, errs := rec.snapshot()
+	for _, err := range errs {
+		if !errors.Is(err, smbfs.ErrOverflow) {
+			t.Fatalf("error other than ErrOverflow: %v", err)
+		}
+	}
+}

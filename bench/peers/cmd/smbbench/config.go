@@ -28,6 +28,10 @@ type config struct {
 	// runs applies to the small-file and listing workloads, bigRuns to the
 	// transfers of 10 MiB and more (steadier, and far longer).
 	runs, bigRuns int
+	// directBigRuns is bigRuns on the direct profile, where a transfer
+	// takes a fraction of a second and one hiccup of a machine shared by
+	// server, client and peers would decide a single run.
+	directBigRuns int
 	parallel      int
 	stepTimeout   time.Duration
 	out           string
@@ -45,16 +49,24 @@ type config struct {
 // workloadIDs lists what -workloads accepts.
 var workloadIDs = []string{"small", "medium", "large", "stream", "list"}
 
-// runsOf returns how many runs workload w gets.
-func (c *config) runsOf(w workload) int {
-	if w.id == "small" || w.id == "list" {
+// runsOf returns how many runs workload w gets on the named profile.
+func (c *config) runsOf(w workload, profile string) int {
+	switch {
+	case w.id == "small" || w.id == "list":
 		return c.runs
+	case profile == "direct":
+		return c.directBigRuns
 	}
 	return c.bigRuns
 }
 
-// maxRuns is the largest number of runs of any workload.
-func (c *config) maxRuns() int { return max(c.runs, c.bigRuns) }
+// maxRuns is the largest number of runs of any workload on the profile.
+func (c *config) maxRuns(profile string) int {
+	if profile == "direct" {
+		return max(c.runs, c.directBigRuns)
+	}
+	return max(c.runs, c.bigRuns)
+}
 
 // defaultPlan is what a profile runs when -security and -workloads are not
 // given, chosen so that the default run stays under 15 minutes on a
@@ -85,7 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		" (default: all on direct and lan, small,list on wan)")
 	clients := fl.String("clients", "smbfs,go-smb2,cloudsoda,smbclient", "clients (columns): smbfs, go-smb2, cloudsoda, smbclient, or column ids")
 	runs := fl.Int("runs", 3, "runs of the small-file and listing workloads; tables show medians")
-	bigRuns := fl.Int("big-runs", 1, "runs of the 10 MiB, 50 MiB and stream workloads")
+	bigRuns := fl.Int("big-runs", 1, "runs of the 10 MiB, 50 MiB and stream workloads (default on direct: -runs)")
 	parallel := fl.Int("parallel", 16, "goroutines of the ×N columns")
 	streamSize := fl.Int64("stream-size", 0, "bytes of the streamed download and upload (default: 1 GiB direct, 256 MiB through a proxy)")
 	listEntries := fl.Int("list-entries", 10000, "entries of the listed directory")
@@ -148,6 +160,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if !set["stream-size"] {
 			fixed = 1 << 30
 		}
+	}
+	c.directBigRuns = c.bigRuns
+	if !set["big-runs"] && !c.quick {
+		c.directBigRuns = max(c.bigRuns, c.runs)
 	}
 	if c.runs < 1 || c.bigRuns < 1 || c.parallel < 1 || fixed < 0 || entries < 1 || small < 1 || medium < 1 || large < 1 {
 		return nil, fmt.Errorf("-runs, -big-runs, -parallel, -stream-size, -list-entries, -small, -medium and -large must be positive")

@@ -51,14 +51,14 @@ func (r *report) header(m meta) {
 		"everything on every profile), or `go run ./cmd/smbbench -h` in `bench/peers` for the flags that pick profiles, " +
 		"session kinds, workloads, clients and run counts. The numbers change as the engine changes; rerun before quoting them.\n\n")
 	r.printf("Every number is the median, in seconds, of %d run(s) of one step (%d for the transfers of 10 MiB files and "+
-		"the stream) against a private smbd on 127.0.0.1 "+
+		"more through a proxy, %d on direct) against a private smbd on 127.0.0.1 "+
 		"(`smb2 max credits = 8192`; the signed server has `server signing = mandatory`, the encrypted one "+
 		"`server smb encrypt = required`)%s. Sessions are connected before the clock starts. "+
 		"**floor** is the line-rate floor of the profile: bytes ÷ cap. "+
 		"**best peer** is the fastest peer cell of the row; **seq ×** is the best peer working sequentially "+
 		"(go-smb2, cloudsoda, smbclient) divided by the best sequential smbfs column (above 1: smbfs is faster); "+
 		"**par ×** is the best peer of any kind divided by the best of smbfs ×N and smbfs batch; "+
-		"**%% line** is floor ÷ the best smbfs time.\n\n", cfg.runs, cfg.bigRuns, shareNote(cfg))
+		"**%% line** is floor ÷ the best smbfs time.\n\n", cfg.runs, cfg.bigRuns, cfg.directBigRuns, shareNote(cfg))
 	if len(r.e.cals) > 0 {
 		r.printf("## Link profiles, as measured\n\n")
 		r.printf("The proxy (`bench/linkproxy`) holds every chunk for the one-way delay and paces each direction to the cap "+

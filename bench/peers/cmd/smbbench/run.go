@@ -117,13 +117,13 @@ func (e *env) runGroup(ctx context.Context, pl plan, sec peers.Security, res *re
 			}
 		}
 	}()
-	for run := range e.cfg.maxRuns() {
+	for run := range e.cfg.maxRuns(p.Name) {
 		start := time.Now()
 		// Rotate the order of the variants from run to run, so that none
 		// always goes first (cold server caches) or last.
 		n := len(e.cfg.variants)
 		for _, w := range pl.workloads {
-			if run >= e.cfg.runsOf(w) {
+			if run >= e.cfg.runsOf(w, p.Name) {
 				continue
 			}
 			for i := range n {
@@ -136,7 +136,7 @@ func (e *env) runGroup(ctx context.Context, pl plan, sec peers.Security, res *re
 				}
 			}
 		}
-		fmt.Fprintf(e.log, "%s/%s: run %d of %d done in %s\n", p.Name, sec, run+1, e.cfg.maxRuns(), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.log, "%s/%s: run %d of %d done in %s\n", p.Name, sec, run+1, e.cfg.maxRuns(p.Name), time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
