@@ -357,11 +357,6 @@ func TestWatchSurvivesReconnect(t *testing.T) {
 	}
 	defer w.Close()
 	rec := recordEvents(w)
-	created := func(name string) func([]smbfs.Event, []error) bool {
-		return func(evs []smbfs.Event, _ []error) bool {
-			return slices.ContainsFunc(evs, func(e smbfs.Event) bool { return e.Name == name && e.Has(smbfs.OpCreate) })
-		}
-	}
 	time.Sleep(watchRegisterDelay)
 	writeFileT(t, dir, "before.txt", "x")
 	if !rec.waitUntil(watchEventWait, created("before.txt")) {
@@ -371,16 +366,7 @@ func TestWatchSurvivesReconnect(t *testing.T) {
 
 	for i := range 2 {
 		p.ResetAll()
-		overflowed := func(_ []smbfs.Event, errs []error) bool {
-			n := 0
-			for _, err := range errs {
-				if errors.Is(err, smbfs.ErrOverflow) {
-					n++
-				}
-			}
-			return n > i
-		}
-		if !rec.waitUntil(watchEventWait, overflowed) {
+		if !rec.waitUntil(watchEventWait, overflows(i+1)) {
 			evs, errs := rec.snapshot()
 			t.Fatalf("reset %d: no ErrOverflow after the reset: events %v, errors %v", i+1, evs, errs)
 		}
@@ -398,12 +384,7 @@ func TestWatchSurvivesReconnect(t *testing.T) {
 		t.Fatalf("the watcher ended: %v", errs)
 	default:
 	}
-	_, errs := rec.snapshot()
-	for _, err := range errs {
-		if !errors.Is(err, smbfs.ErrOverflow) {
-			t.Fatalf("error other than ErrOverflow: %v", err)
-		}
-	}
+	wantOnlyOverflows(t, rec)
 	if n := fsys.Client().Stats().Reconnects; n < 2 {
 		t.Fatalf("%d reconnects for 2 resets", n)
 	}
@@ -434,11 +415,6 @@ func TestServerRestartDuringWatch(t *testing.T) {
 	}
 	defer w.Close()
 	rec := recordEvents(w)
-	created := func(name string) func([]smbfs.Event, []error) bool {
-		return func(evs []smbfs.Event, _ []error) bool {
-			return slices.ContainsFunc(evs, func(e smbfs.Event) bool { return e.Name == name && e.Has(smbfs.OpCreate) })
-		}
-	}
 	time.Sleep(watchRegisterDelay)
 	writeFileT(t, fsys, "before.txt", "x")
 	if !rec.waitUntil(watchEventWait, created("before.txt")) {
@@ -452,10 +428,7 @@ func TestServerRestartDuringWatch(t *testing.T) {
 	}
 	cfg.Port = port
 	samba.StartT(t, cfg)
-	overflowed := func(_ []smbfs.Event, errs []error) bool {
-		return slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, smbfs.ErrOverflow) })
-	}
-	if !rec.waitUntil(30*time.Second, overflowed) {
+	if !rec.waitUntil(30*time.Second, overflows(1)) {
 		evs, errs := rec.snapshot()
 		t.Fatalf("no ErrOverflow after the restart: events %v, errors %v", evs, errs)
 	}
@@ -465,6 +438,33 @@ func TestServerRestartDuringWatch(t *testing.T) {
 		evs, errs := rec.snapshot()
 		t.Fatalf("no Create for after.txt after the restart: events %v, errors %v", evs, errs)
 	}
+	wantOnlyOverflows(t, rec)
+}
+
+// created is a waitUntil condition: an OpCreate event for name arrived.
+func created(name string) func([]smbfs.Event, []error) bool {
+	return func(evs []smbfs.Event, _ []error) bool {
+		return slices.ContainsFunc(evs, func(e smbfs.Event) bool { return e.Name == name && e.Has(smbfs.OpCreate) })
+	}
+}
+
+// overflows is a waitUntil condition: n ErrOverflow reports arrived.
+func overflows(n int) func([]smbfs.Event, []error) bool {
+	return func(_ []smbfs.Event, errs []error) bool {
+		got := 0
+		for _, err := range errs {
+			if errors.Is(err, smbfs.ErrOverflow) {
+				got++
+			}
+		}
+		return got >= n
+	}
+}
+
+// wantOnlyOverflows fails t if the watcher reported an error other than
+// ErrOverflow.
+func wantOnlyOverflows(t *testing.T, rec *eventRecorder) {
+	t.Helper()
 	_, errs := rec.snapshot()
 	for _, err := range errs {
 		if !errors.Is(err, smbfs.ErrOverflow) {
