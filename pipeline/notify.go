@@ -172,9 +172,6 @@ type Watch struct {
 	// replaced counts requests a re-arm cancelled whose STATUS_CANCELLED
 	// came back (read by tests).
 	replaced int
-	// resubscribed counts subscriptions renewed after a reconnect (read
-	// by tests).
-	resubscribed int
 
 	err       error // sticky fatal error of Next
 	closeOnce sync.Once
@@ -362,9 +359,13 @@ func waitAcknowledged(ctx context.Context, nc *notifyCall) bool {
 }
 
 // Next waits for the next batch of changes. It returns ErrNotifyOverflow
-// (and the watch goes on) when the server dropped changes; any other error
+// (and the watch goes on) when the server dropped changes, and when the
+// connection broke and the share reconnected: the watch is then subscribed
+// again on the new connection, and what changed meanwhile is unknown. Any
+// other error
 // ends the watch and is returned again by later calls. A ctx that ends
-// makes Next return ctx.Err() and leaves the watch intact.
+// makes Next return ctx.Err() and leaves the watch intact, except while
+// Next is subscribing again after a reconnect: then it ends the watch.
 func (w *Watch) Next(ctx context.Context) ([]Change, error) {
 	if w.err != nil {
 		return nil, w.err
@@ -531,9 +532,7 @@ func (w *Watch) resubscribe(ctx context.Context, err error) error {
 		if failed == nil || !isConnLoss(failed, err) || !w.s.canReconnect() || attempt == maxRetries {
 			return err
 		}
-		err = w.renew(ctx, failed, err)
-		if err == nil {
-			w.resubscribed++
+		if err = w.renew(ctx, failed, err); err == nil {
 			return nil
 		}
 	}

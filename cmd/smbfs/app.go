@@ -99,11 +99,7 @@ func (a *app) parseGlobal(args []string) (rest []string, status int, done bool) 
 		a.printUsage(a.stdout)
 		return nil, exitOK, true
 	case err != nil:
-		msg := err.Error()
-		if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-			msg = "unknown flag " + asWritten(args, f)
-		}
-		fmt.Fprintf(a.stderr, "smbfs: %s\nRun 'smbfs help' for usage.\n", msg)
+		fmt.Fprintf(a.stderr, "smbfs: %s\nRun 'smbfs help' for usage.\n", flagMessage(err, args))
 		return nil, exitUsage, true
 	case *showVersion:
 		fmt.Fprintln(a.stdout, "smbfs", version())
@@ -112,16 +108,20 @@ func (a *app) parseGlobal(args []string) (rest []string, status int, done bool) 
 	return flags.Args(), 0, false
 }
 
-// asWritten returns the argument among args that flag reported as f
-// (flag drops a second dash), so that the message quotes the user.
-func asWritten(args []string, f string) string {
+// flagMessage words a flag parsing error of args for a shell user: an
+// unknown flag is quoted as written (flag drops a second dash).
+func flagMessage(err error, args []string) string {
+	f, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return err.Error()
+	}
 	for _, arg := range args {
 		name, _, _ := strings.Cut(arg, "=")
 		if strings.HasPrefix(name, "-") && strings.TrimLeft(name, "-") == strings.TrimLeft(f, "-") {
-			return name
+			return "unknown flag " + name
 		}
 	}
-	return f
+	return "unknown flag " + f
 }
 
 // commonFlags defines the flags every command takes (and that may also
@@ -151,11 +151,7 @@ func (a *app) runCommand(cmd *command, args []string) int {
 		err = cmd.checkArgs(pos)
 	}
 	if err != nil {
-		msg := err.Error()
-		if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-			msg = "unknown flag " + f
-		}
-		fmt.Fprintf(a.stderr, "smbfs %s: %s\nusage: smbfs %s %s\nRun 'smbfs help %s' for details.\n", cmd.name, msg, cmd.name, cmd.args, cmd.name)
+		fmt.Fprintf(a.stderr, "smbfs %s: %s\nusage: smbfs %s %s\nRun 'smbfs help %s' for details.\n", cmd.name, flagMessage(err, args), cmd.name, cmd.args, cmd.name)
 		return exitUsage
 	}
 
