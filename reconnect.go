@@ -81,13 +81,28 @@ func (c *Client) addMount(m *mount, share string) {
 		return
 	}
 	m.share.SetReconnector(func(ctx context.Context, failed *protocol.Tree) (*protocol.Tree, error) {
-		sess, err := c.resession(ctx, failed.Session())
-		if err != nil {
-			return nil, err
+		lost := failed.Session()
+		for attempt := 0; ; attempt++ {
+			sess, err := c.resession(ctx, lost)
+			if err != nil {
+				return nil, err
+			}
+			t, err := sess.TreeConnect(ctx, share)
+			// The new connection may break before the tree is connected
+			// (the fault that broke the last one struck again): that
+			// calls for another connection, not for giving up.
+			var ce *protocol.ConnectionError
+			if err == nil || !errors.As(err, &ce) || sess.Conn().Err() == nil || attempt == maxTreeReconnects {
+				return t, err
+			}
+			lost = sess
 		}
-		return sess.TreeConnect(ctx, share)
 	})
 }
+
+// maxTreeReconnects bounds how often a share's reconnect starts over because
+// the new connection broke before its tree was connected.
+const maxTreeReconnects = 3
 
 // installBreakHandler routes conn's oplock breaks to the share holding the
 // handle.

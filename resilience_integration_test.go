@@ -181,6 +181,74 @@ func TestOpenFileSurvivesAReset(t *testing.T) {
 	}
 }
 
+// TestReconnectWhenTheNewConnectionBreaks: the fault that broke a
+// connection strikes again while the client is recovering — once before the
+// tree is reconnected, once in the middle of reclaiming the durable handle
+// (the proxy resets the link on the request carrying the DH2C context). The
+// client starts over with another connection each time; the open file is
+// not declared lost, and its bytes end up right.
+func TestReconnectWhenTheNewConnectionBreaks(t *testing.T) {
+	srv, p := durableServer(t)
+	var cutTreeConnect atomic.Bool
+	var reconnected atomic.Int64
+	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user),
+		smbfs.WithReconnectHook(func(ev smbfs.ReconnectEvent) {
+			if ev.Err != nil {
+				return
+			}
+			reconnected.Add(1)
+			// The hook runs once the new session is up and before the
+			// share's tree is connected on it.
+			if cutTreeConnect.CompareAndSwap(true, false) {
+				p.ResetAll()
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	f, err := fsys.OpenFile("again.bin", os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := f.(*smbfs.File)
+	if !smbfs.DurableForTest(file) {
+		t.Fatal("no durable handle granted")
+	}
+	want := randomBytes(2 << 20)
+	if _, err := file.WriteAt(want[:1<<20], 0); err != nil {
+		t.Fatal(err)
+	}
+
+	cutTreeConnect.Store(true)
+	p.ResetOn([]byte("DH2C"))
+	p.ResetAll()
+	if _, err := file.WriteAt(want[1<<20:], 1<<20); err != nil {
+		t.Fatalf("write after the resets: %v", err)
+	}
+	got := make([]byte, len(want))
+	if _, err := file.ReadAt(got, 0); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read back: %v (equal %v)", err, bytes.Equal(got, want))
+	}
+	if err := file.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(openOnDisk(t, srv, "durable", "again.bin")); !bytes.Equal(got, sum(bytes.NewReader(want))) {
+		t.Fatal("file on disk differs")
+	}
+	if cutTreeConnect.Load() {
+		t.Error("the reconnect hook never cut a new connection")
+	}
+	// 1 reset by the test, 1 by the hook, 1 by the DH2C trap: three new
+	// connections before one lasted.
+	if n := p.Resets(); n != 3 {
+		t.Errorf("%d resets, want 3 (did the DH2C trap fire?)", n)
+	}
+	if n := reconnected.Load(); n != 3 {
+		t.Errorf("%d successful reconnects, want 3", n)
+	}
+}
+
 // TestNonIdempotentNotRetried: a Remove whose connection dies before the
 // answer is not retried; its error says it may have taken effect. The
 // next operation reconnects.

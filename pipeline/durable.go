@@ -115,22 +115,35 @@ func (s *Share) canReconnect() bool {
 }
 
 // recover replaces failed with a tree on a new connection and reclaims the
-// open handles, once for everyone who saw failed break.
+// open handles, once for everyone who saw failed break. A new connection
+// that breaks in turn while the handles are being reclaimed (the fault
+// that broke the first may well strike again) is replaced too, up to
+// maxRetries times: a handle is declared lost only when the server refuses
+// it, never because the link dropped under the reclaim.
 func (s *Share) recover(ctx context.Context, failed *protocol.Tree) error {
 	s.recoverMu.Lock()
 	defer s.recoverMu.Unlock()
 	if s.tree.current() != failed {
 		return nil // recovered already
 	}
-	t, err := s.reconnector(ctx, failed)
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		t, err := s.reconnector(ctx, failed)
+		if err != nil {
+			return err
+		}
+		// Reclaim before publishing the tree, so no request reaches the
+		// new connection with a FileID of the old one.
+		err = s.reclaimAll(ctx, t)
+		if err == nil {
+			s.tree.p.Store(t)
+			return nil
+		}
+		if attempt == maxRetries {
+			return fmt.Errorf("reclaiming open handles: %w", err)
+		}
+		s.log().Info("smbfs: connection lost while reclaiming open handles; reconnecting again", "err", err)
+		failed = t
 	}
-	// Reclaim before publishing the tree, so no request reaches the new
-	// connection with a FileID of the old one.
-	s.reclaimAll(ctx, t)
-	s.tree.p.Store(t)
-	return nil
 }
 
 // newCreateGUID returns a random CreateGuid naming one durable open.
@@ -184,13 +197,18 @@ func (s *Share) openHandles() []*Handle {
 }
 
 // reclaimAll reclaims every open handle on t. A handle that cannot be
-// reclaimed is marked lost: its operations fail with ErrHandleLost.
-func (s *Share) reclaimAll(ctx context.Context, t *protocol.Tree) {
+// reclaimed is marked lost: its operations fail with ErrHandleLost. If t's
+// connection breaks meanwhile, reclaimAll stops and returns that error,
+// leaving the handles for the next connection.
+func (s *Share) reclaimAll(ctx context.Context, t *protocol.Tree) error {
 	for _, h := range s.openHandles() {
 		if h.closed.Load() {
 			continue
 		}
 		fid, err := h.reclaim(ctx, t)
+		if err != nil && isConnLoss(t, err) {
+			return err
+		}
 		h.fidMu.Lock()
 		if err != nil {
 			h.lost = fmt.Errorf("%w: %s: %v", ErrHandleLost, h.path, err)
@@ -200,6 +218,7 @@ func (s *Share) reclaimAll(ctx context.Context, t *protocol.Tree) {
 		}
 		h.fidMu.Unlock()
 	}
+	return nil
 }
 
 // reclaim reopens h on t: DH2C for a durable handle — and, when the server

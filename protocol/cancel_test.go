@@ -106,6 +106,10 @@ func TestCancelCompound(t *testing.T) {
 		f := p.wantFrame()
 		p.send(respTo(f.msgs[0], 0, 1, errorBody()))
 		p.send(interim(f.msgs[1], 0x42, 1))
+		// The reader must have taken the interim (and so the AsyncId) in
+		// before the caller gives up, or the CANCEL rightly goes out in the
+		// synchronous form.
+		call.wantBlocked(t)
 		cancel()
 		call.wait(t)
 		var got []uint64

@@ -510,6 +510,12 @@ func (c *Conn) dispatch(msg []byte, encSess *Session, ref *frameRef) error {
 	}
 
 	c.mu.Lock()
+	if c.pending[h.MessageID] != cl {
+		// The connection failed while the response was being verified:
+		// fail completed the exchange with its error already.
+		c.mu.Unlock()
+		return nil
+	}
 	delete(c.pending, h.MessageID)
 	c.inFlight -= int(cl.charge)
 	cl.resp = &Response{Header: h, Msg: msg, Encrypted: encSess != nil, ref: ref.acquire()}

@@ -5,9 +5,11 @@
 package faultproxy
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +27,9 @@ type Proxy struct {
 	down      atomic.Bool
 	delay     atomic.Int64 // one-way delay, nanoseconds
 	resets    atomic.Int64
+
+	tripMu sync.Mutex
+	trips  [][]byte // one-shot: reset when client data contains one
 
 	wg     sync.WaitGroup
 	closed chan struct{}
@@ -73,6 +78,30 @@ func (p *Proxy) ResetAll() {
 	}
 	p.mu.Unlock()
 	p.resets.Add(1)
+}
+
+// ResetOn arms a one-shot trap: the first chunk of client-to-server data
+// containing pattern is dropped and every connection reset, so a test can
+// cut the link at a chosen request (say, the one carrying a "DH2C" create
+// context) rather than at a random moment. Traps set by several calls fire
+// one each.
+func (p *Proxy) ResetOn(pattern []byte) {
+	p.tripMu.Lock()
+	p.trips = append(p.trips, append([]byte(nil), pattern...))
+	p.tripMu.Unlock()
+}
+
+// tripped reports (and disarms) the first trap that data springs.
+func (p *Proxy) tripped(data []byte) bool {
+	p.tripMu.Lock()
+	defer p.tripMu.Unlock()
+	for i, pat := range p.trips {
+		if bytes.Contains(data, pat) {
+			p.trips = slices.Delete(p.trips, i, i+1)
+			return true
+		}
+	}
+	return false
 }
 
 // BlackHole makes traffic vanish (on) or flow again (off): connections stay
@@ -153,6 +182,10 @@ func (p *Proxy) pump(pr *pair, dst, src *net.TCPConn) {
 					return
 				case <-time.After(10 * time.Millisecond):
 				}
+			}
+			if src == pr.client && p.tripped(buf[:n]) {
+				p.ResetAll()
+				return
 			}
 			if d := time.Duration(p.delay.Load()); d > 0 {
 				time.Sleep(d)
