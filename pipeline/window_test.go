@@ -251,13 +251,20 @@ func TestCancelLeaksNothing(t *testing.T) {
 	if after.CreditsAvailable < before.CreditsAvailable/2 {
 		t.Fatalf("credits leaked: %d available before, %d after", before.CreditsAvailable, after.CreditsAvailable)
 	}
-	// The connection still works, and the failed background write is
-	// reported by Close.
+	// The connection still works. A background WRITE that the deadline
+	// cut is reported by Close; if instead the deadline struck a Write or
+	// flush while it waited for room in the window (it said so itself),
+	// the data it had queued is still written by Close.
 	if _, err := h.ReadAt(ctx, make([]byte, 10), 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Close after a cancelled background write: %v", err)
+	sticky := h.wb.failure()
+	err := h.Close(ctx)
+	switch {
+	case sticky != nil && !errors.Is(err, context.DeadlineExceeded):
+		t.Fatalf("Close after a cancelled background write (%v): %v", sticky, err)
+	case sticky == nil && err != nil:
+		t.Fatalf("Close with queued data and no failed background write: %v", err)
 	}
 }
 
