@@ -8,6 +8,7 @@
 # only when the package lists are missing or the install fails. Every
 # apt-get call is bounded by a timeout; a failure exits non-zero, loudly.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 packages=(samba-ad-dc samba-ad-provision krb5-user winbind smbclient)
 apt_timeout=${SMBFS_APT_TIMEOUT:-600} # seconds per apt-get call
@@ -56,37 +57,7 @@ if [ -z "$gone" ]; then
 fi
 say "missing: $gone; installing ${packages[*]}"
 
-command -v apt-get >/dev/null 2>&1 ||
-	die "apt-get not found; install Samba 4.17+ as an AD DC (samba, samba-tool, winbindd), MIT krb5 (kinit) and smbclient by hand"
-
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot install ${packages[*]}"
-	sudo=(sudo -n)
-fi
-
-apt() {
-	local rc=0
-	timeout --kill-after=30 "$apt_timeout" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" || rc=$?
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		say "apt-get $* timed out after ${apt_timeout}s"
-	fi
-	return "$rc"
-}
-
-install() {
-	apt install -y --no-install-recommends "${packages[@]}"
-}
-
-if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-	say "no apt package lists; running apt-get update"
-	apt update || die "apt-get update failed"
-	install || die "apt-get install ${packages[*]} failed"
-elif ! install; then
-	say "install failed; running apt-get update and retrying"
-	apt update || die "apt-get update failed"
-	install || die "apt-get install ${packages[*]} failed"
-fi
+apt_install "install Samba 4.17+ as an AD DC (samba, samba-tool, winbindd), MIT krb5 (kinit) and smbclient by hand" "${packages[@]}"
 
 gone=$(missing)
 [ -z "$gone" ] || die "still missing after install: $gone"

@@ -7,6 +7,7 @@
 # call is bounded by a timeout; any failure is reported loudly with a
 # non-zero exit status.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 packages=(samba smbclient libnss-wrapper)
 apt_timeout=${SMBFS_APT_TIMEOUT:-600} # seconds per apt-get call
@@ -49,39 +50,7 @@ if [ -z "$gone" ]; then
 fi
 say "missing: $gone; installing ${packages[*]}"
 
-command -v apt-get >/dev/null 2>&1 ||
-	die "apt-get not found; install Samba 4.17+ (smbd, pdbedit, samba-dcerpcd), smbclient and nss_wrapper by hand"
-
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot install ${packages[*]}"
-	sudo=(sudo -n)
-fi
-
-apt() {
-	local rc=0
-	timeout --kill-after=30 "$apt_timeout" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" || rc=$?
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		say "apt-get $* timed out after ${apt_timeout}s"
-	fi
-	return "$rc"
-}
-
-install() {
-	apt install -y --no-install-recommends "${packages[@]}"
-}
-
-# Package lists are empty on fresh CI images and containers: update first
-# there; elsewhere try the install and update only if it fails (stale lists).
-if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-	say "no apt package lists; running apt-get update"
-	apt update || die "apt-get update failed"
-	install || die "apt-get install ${packages[*]} failed"
-elif ! install; then
-	say "install failed; running apt-get update and retrying"
-	apt update || die "apt-get update failed"
-	install || die "apt-get install ${packages[*]} failed"
-fi
+apt_install "install Samba 4.17+ (smbd, pdbedit, samba-dcerpcd), smbclient and nss_wrapper by hand" "${packages[@]}"
 
 gone=$(missing)
 [ -z "$gone" ] || die "still missing after install: $gone"

@@ -7,6 +7,7 @@
 # first attempt fails. Every apt-get call is bounded by a timeout; a
 # failure is reported with a non-zero exit status.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 apt_timeout=${SMBFS_APT_TIMEOUT:-900} # seconds per apt-get call
 
@@ -26,34 +27,8 @@ if [ ${#need[@]} -eq 0 ]; then
 fi
 say "installing ${need[*]}"
 
-command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install ${need[*]} by hand"
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null 2>&1 || die "not root and no sudo: cannot install ${need[*]}"
-	sudo=(sudo -n)
-fi
-
-apt() {
-	local rc=0
-	timeout --kill-after=30 "$apt_timeout" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" || rc=$?
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		say "apt-get $* timed out after ${apt_timeout}s"
-	fi
-	return "$rc"
-}
-
-install() { apt install -y --no-install-recommends "${need[@]}"; }
-
 start=$(date +%s)
-if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-	say "no apt package lists; running apt-get update"
-	apt update || die "apt-get update failed"
-	install || die "apt-get install ${need[*]} failed"
-elif ! install; then
-	say "install failed; running apt-get update and retrying"
-	apt update || die "apt-get update failed"
-	install || die "apt-get install ${need[*]} failed"
-fi
+apt_install "install ${need[*]} by hand" "${need[@]}"
 command -v tmux >/dev/null 2>&1 || die "tmux still missing after install"
 command -v chromium >/dev/null 2>&1 || die "chromium still missing after install"
 say "ok in $(($(date +%s) - start))s: $(tmux -V), $(chromium --version 2>/dev/null | head -1)"
