@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	cs "github.com/cloudsoda/go-smb2"
 )
@@ -15,9 +14,9 @@ import (
 // Open/OpenFile for streams. Parallel > 1 fans each multi-file step out
 // over that many goroutines sharing the one session.
 type Cloudsoda struct {
-	sess     *cs.Session
-	share    *cs.Share
-	parallel int
+	goFamily
+	sess  *cs.Session
+	share *cs.Share
 }
 
 // DialCloudsoda connects, authenticates and mounts t's share.
@@ -35,78 +34,11 @@ func DialCloudsoda(ctx context.Context, t Target, parallel int) (*Cloudsoda, err
 		sess.Logoff()
 		return nil, fmt.Errorf("cloudsoda: mount: %w", err)
 	}
-	return &Cloudsoda{sess: sess, share: share, parallel: parallel}, nil
-}
-
-// Upload writes each file with Share.WriteFile.
-func (c *Cloudsoda) Upload(ctx context.Context, dir string, ds *Dataset) error {
-	return forEach(ctx, c.parallel, len(ds.Files), func(ctx context.Context, i int) error {
-		f := ds.Files[i]
-		return c.share.WithContext(ctx).WriteFile(join(dir, f.Name), f.Data, 0o644)
-	})
-}
-
-// List reads dir with Share.ReadDir.
-func (c *Cloudsoda) List(ctx context.Context, dir string) (int, error) {
-	if c.parallel > 1 {
-		return 0, ErrNotMeasured
-	}
-	ents, err := c.share.WithContext(ctx).ReadDir(dir)
-	return len(ents), err
-}
-
-// Download reads each file with Share.ReadFile.
-func (c *Cloudsoda) Download(ctx context.Context, dir string, ds *Dataset) (int64, error) {
-	var total countBytes
-	err := forEach(ctx, c.parallel, len(ds.Files), func(ctx context.Context, i int) error {
-		f := ds.Files[i]
-		data, err := c.share.WithContext(ctx).ReadFile(join(dir, f.Name))
-		if err != nil {
-			return err
-		}
-		total.add(int64(len(data)))
-		return checkSize(f.Name, int64(len(data)), int64(len(f.Data)))
-	})
-	return total.n, err
-}
-
-// Delete removes each file with Share.Remove.
-func (c *Cloudsoda) Delete(ctx context.Context, dir string, ds *Dataset) error {
-	return forEach(ctx, c.parallel, len(ds.Files), func(ctx context.Context, i int) error {
-		return c.share.WithContext(ctx).Remove(join(dir, ds.Files[i].Name))
-	})
-}
-
-// StreamDownload is Open + io.Copy + Close (File.WriteTo does the copy).
-func (c *Cloudsoda) StreamDownload(ctx context.Context, name string, w io.Writer) (int64, error) {
-	if c.parallel > 1 {
-		return 0, ErrNotMeasured
-	}
-	f, err := c.share.WithContext(ctx).Open(name)
-	if err != nil {
-		return 0, err
-	}
-	n, err := io.Copy(w, f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return n, err
-}
-
-// StreamUpload is OpenFile + io.Copy + Close (File.ReadFrom does the copy).
-func (c *Cloudsoda) StreamUpload(ctx context.Context, name string, src Source) error {
-	if c.parallel > 1 {
-		return ErrNotMeasured
-	}
-	f, err := c.share.WithContext(ctx).OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(f, src.Open())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	c := &Cloudsoda{sess: sess, share: share}
+	c.goFamily = goFamily{parallel: parallel, share: func(ctx context.Context) familyShare {
+		return csShare{share.WithContext(ctx)}
+	}}
+	return c, nil
 }
 
 // Close unmounts and logs off, which closes the connection.
@@ -151,4 +83,13 @@ func (c *Cloudsoda) Sizes(ctx context.Context, dir string) (map[string]int64, er
 // ReadFile returns the content of name.
 func (c *Cloudsoda) ReadFile(ctx context.Context, name string) ([]byte, error) {
 	return c.share.WithContext(ctx).ReadFile(name)
+}
+
+// csShare adapts a cloudsoda Share to familyShare.
+type csShare struct{ *cs.Share }
+
+func (s csShare) openRead(name string) (io.ReadCloser, error) { return s.Open(name) }
+
+func (s csShare) openWrite(name string) (io.WriteCloser, error) {
+	return s.OpenFile(name, streamFlags, 0o644)
 }
