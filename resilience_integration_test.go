@@ -419,18 +419,7 @@ func TestWatchSurvivesReconnect(t *testing.T) {
 	}
 	t.Cleanup(func() { fsys.Close() }) // after the scratch directory is removed
 	dir, _ := scratchNamed(t, fsys)
-	w, err := dir.Watch(context.Background(), ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	rec := recordEvents(w)
-	time.Sleep(watchRegisterDelay)
-	writeFileT(t, dir, "before.txt", "x")
-	if !rec.waitUntil(watchEventWait, created("before.txt")) {
-		evs, errs := rec.snapshot()
-		t.Fatalf("no Create for before.txt: events %v, errors %v", evs, errs)
-	}
+	rec := watchWorking(t, dir)
 
 	for i := range 2 {
 		p.ResetAll()
@@ -477,18 +466,7 @@ func TestServerRestartDuringWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fsys.Close()
-	w, err := fsys.Watch(context.Background(), ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	rec := recordEvents(w)
-	time.Sleep(watchRegisterDelay)
-	writeFileT(t, fsys, "before.txt", "x")
-	if !rec.waitUntil(watchEventWait, created("before.txt")) {
-		evs, errs := rec.snapshot()
-		t.Fatalf("no Create for before.txt: events %v, errors %v", evs, errs)
-	}
+	rec := watchWorking(t, fsys)
 
 	port := srv.Port()
 	if err := srv.Stop(); err != nil {
@@ -507,6 +485,26 @@ func TestServerRestartDuringWatch(t *testing.T) {
 		t.Fatalf("no Create for after.txt after the restart: events %v, errors %v", evs, errs)
 	}
 	wantOnlyOverflows(t, rec)
+}
+
+// watchWorking watches fsys's root and proves the watch is registered: a
+// file created through fsys arrives as CREATE before the test goes on. The
+// watcher is closed at cleanup.
+func watchWorking(t *testing.T, fsys *smbfs.FS) *eventRecorder {
+	t.Helper()
+	w, err := fsys.Watch(context.Background(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	rec := recordEvents(w)
+	time.Sleep(watchRegisterDelay)
+	writeFileT(t, fsys, "before.txt", "x")
+	if !rec.waitUntil(watchEventWait, created("before.txt")) {
+		evs, errs := rec.snapshot()
+		t.Fatalf("no Create for before.txt: events %v, errors %v", evs, errs)
+	}
+	return rec
 }
 
 // created is a waitUntil condition: an OpCreate event for name arrived.
