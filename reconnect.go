@@ -31,7 +31,9 @@ type ReconnectEvent struct {
 
 // WithReconnect sets the total time a reconnect may take, across attempts
 // with exponential backoff (default 60 s); 0 disables reconnecting, making
-// a lost connection final.
+// a lost connection final. The same budget bounds how long an idempotent
+// operation keeps being retried, from its first lost connection, when new
+// connections break in turn (a flapping link).
 func WithReconnect(budget time.Duration) Option {
 	return func(o *options) { o.reconnectBudget, o.reconnectSet = budget, true }
 }
@@ -77,12 +79,14 @@ func (c *Client) addMount(m *mount, share string) {
 	c.stateMu.Lock()
 	c.mounts = append(c.mounts, m)
 	c.stateMu.Unlock()
-	if c.opts.reconnectBudgetOrDefault() <= 0 {
+	budget := c.opts.reconnectBudgetOrDefault()
+	if budget <= 0 {
 		return
 	}
 	m.share.SetReconnector(func(ctx context.Context, failed *protocol.Tree) (*protocol.Tree, error) {
 		lost := failed.Session()
-		for attempt := 0; ; attempt++ {
+		start := time.Now()
+		for attempt := 1; ; attempt++ {
 			sess, err := c.resession(ctx, lost)
 			if err != nil {
 				return nil, err
@@ -92,17 +96,19 @@ func (c *Client) addMount(m *mount, share string) {
 			// (the fault that broke the last one struck again): that
 			// calls for another connection, not for giving up.
 			var ce *protocol.ConnectionError
-			if err == nil || !errors.As(err, &ce) || sess.Conn().Err() == nil || attempt == maxTreeReconnects {
+			if err == nil || !errors.As(err, &ce) || sess.Conn().Err() == nil ||
+				attempt == maxTreeReconnects || time.Since(start) > budget {
 				return t, err
 			}
 			lost = sess
 		}
-	})
+	}, budget)
 }
 
 // maxTreeReconnects bounds how often a share's reconnect starts over because
-// the new connection broke before its tree was connected.
-const maxTreeReconnects = 3
+// the new connection broke before its tree was connected — a backstop:
+// the reconnect budget bounds the time it may take.
+const maxTreeReconnects = 32
 
 // installBreakHandler routes conn's oplock breaks to the share holding the
 // handle.

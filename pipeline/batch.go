@@ -47,7 +47,7 @@ func (s *Share) Batch(ctx context.Context, ops []Op) []Result {
 	next := 0 // the oldest operation not yet collected
 	collect := func(i int) {
 		if calls[i] != nil {
-			results[i] = s.complete(ctx, calls[i], plans[i])
+			results[i] = s.complete(ctx, calls[i], plans[i], &retries{})
 			calls[i] = nil
 		}
 	}
@@ -58,8 +58,15 @@ func (s *Share) Batch(ctx context.Context, ops []Op) []Result {
 			continue
 		}
 		plans[i] = p
+		t := s.tree.current()
 		if calls[i], err = s.start(ctx, p); err != nil {
-			results[i].Err = err
+			if isConnLoss(t, err) && s.canReconnect() && !p.once {
+				// The connection broke under the batch: this one
+				// reconnects and runs on its own, the rest follow.
+				results[i] = s.run(ctx, p)
+			} else {
+				results[i].Err = err
+			}
 		}
 		for ; i-next >= maxBatchInFlight; next++ {
 			collect(next)

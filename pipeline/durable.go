@@ -40,14 +40,40 @@ import (
 type Reconnector func(ctx context.Context, failed *protocol.Tree) (*protocol.Tree, error)
 
 // SetReconnector installs r; without one, a lost connection is final.
-func (s *Share) SetReconnector(r Reconnector) {
+// budget bounds, from an operation's first lost connection, how long it
+// keeps being tried again on new ones (the client passes its reconnect
+// budget).
+func (s *Share) SetReconnector(r Reconnector, budget time.Duration) {
 	s.recoverMu.Lock()
-	s.reconnector = r
+	s.reconnector, s.retryBudget = r, budget
 	s.recoverMu.Unlock()
 }
 
-// maxRetries bounds how often one operation is retried across reconnects.
-const maxRetries = 3
+// maxRetries is a backstop on how often one operation is tried again: the
+// real bound is the retry budget, time, because a flapping link may break
+// many connections while one long operation — a reclaim waiting out an
+// orphaned open, say — is under way, yet a request that breaks the
+// connection every time it is sent must not be retried for the whole
+// budget.
+const maxRetries = 32
+
+// retries counts one operation's attempts across reconnects.
+type retries struct {
+	first time.Time // when it first lost its connection
+	n     int
+}
+
+// again reports whether the operation may be tried once more: at most
+// maxRetries times, and only while budget has not passed since the first
+// loss.
+func (r *retries) again(budget time.Duration) bool {
+	now := time.Now()
+	if r.n == 0 {
+		r.first = now
+	}
+	r.n++
+	return r.n <= maxRetries && now.Sub(r.first) < budget
+}
 
 // IndeterminateError reports an operation whose connection broke before its
 // answer came: it was not retried, because doing it twice is not the same
@@ -90,7 +116,8 @@ func isConnLoss(t *protocol.Tree, err error) bool {
 // withRetry runs op, and after a lost connection recovers and runs it again
 // if it is idempotent.
 func (s *Share) withRetry(ctx context.Context, name string, idempotent bool, op func() error) error {
-	for attempt := 0; ; attempt++ {
+	var r retries
+	for {
 		t := s.tree.current()
 		err := op()
 		if err == nil || !isConnLoss(t, err) || !s.canReconnect() {
@@ -99,7 +126,7 @@ func (s *Share) withRetry(ctx context.Context, name string, idempotent bool, op 
 		if !idempotent {
 			return &IndeterminateError{Op: name, Err: err}
 		}
-		if attempt == maxRetries {
+		if !s.mayRetry(&r) {
 			return err
 		}
 		if rerr := s.recover(ctx, t); rerr != nil {
@@ -114,19 +141,29 @@ func (s *Share) canReconnect() bool {
 	return s.reconnector != nil
 }
 
+// mayRetry reports whether an operation that has just lost its connection
+// may be tried again (retries.again with the share's budget).
+func (s *Share) mayRetry(r *retries) bool {
+	s.recoverMu.Lock()
+	budget := s.retryBudget
+	s.recoverMu.Unlock()
+	return r.again(budget)
+}
+
 // recover replaces failed with a tree on a new connection and reclaims the
 // open handles, once for everyone who saw failed break. A new connection
 // that breaks in turn while the handles are being reclaimed (the fault
-// that broke the first may well strike again) is replaced too, up to
-// maxRetries times: a handle is declared lost only when the server refuses
-// it, never because the link dropped under the reclaim.
+// that broke the first may well strike again) is replaced too, within the
+// retry budget: a handle is declared lost only when the server refuses it,
+// never because the link dropped under the reclaim.
 func (s *Share) recover(ctx context.Context, failed *protocol.Tree) error {
 	s.recoverMu.Lock()
 	defer s.recoverMu.Unlock()
 	if s.tree.current() != failed {
 		return nil // recovered already
 	}
-	for attempt := 0; ; attempt++ {
+	var r retries
+	for {
 		t, err := s.reconnector(ctx, failed)
 		if err != nil {
 			return err
@@ -138,7 +175,7 @@ func (s *Share) recover(ctx context.Context, failed *protocol.Tree) error {
 			s.tree.p.Store(t)
 			return nil
 		}
-		if attempt == maxRetries {
+		if !r.again(s.retryBudget) { // recoverMu is held
 			return fmt.Errorf("reclaiming open handles: %w", err)
 		}
 		s.log().Info("smbfs: connection lost while reclaiming open handles; reconnecting again", "err", err)

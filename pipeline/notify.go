@@ -527,9 +527,10 @@ func change(in wire.FileNotifyInformation, modified ChangeAction) (Change, bool)
 // request was registered are lost (MS-SMB2 3.3.5.19 keeps nothing for a
 // handle that is gone). Otherwise it returns err, which ends the watch.
 func (w *Watch) resubscribe(ctx context.Context, err error) error {
-	for attempt := 0; ; attempt++ {
+	var r retries
+	for {
 		failed := w.tree
-		if failed == nil || !isConnLoss(failed, err) || !w.s.canReconnect() || attempt == maxRetries {
+		if failed == nil || !isConnLoss(failed, err) || !w.s.canReconnect() || !w.s.mayRetry(&r) {
 			return err
 		}
 		if err = w.renew(ctx, failed, err); err == nil {

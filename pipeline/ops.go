@@ -66,17 +66,20 @@ func (s *Share) start(ctx context.Context, p plan) (*protocol.Call, error) {
 // opened ends up closed: if the chain's CLOSE did not succeed while the
 // CREATE did, an explicit CLOSE follows (a server may fail later related
 // parts once one failed, MS-SMB2 3.3.5.2.7.2).
-func (s *Share) complete(ctx context.Context, call *protocol.Call, p plan) Result {
+func (s *Share) complete(ctx context.Context, call *protocol.Call, p plan, r *retries) Result {
 	t := s.tree.current()
 	resps, err := call.Wait(ctx)
 	if err != nil && isConnLoss(t, err) && s.canReconnect() {
 		if p.once {
 			return Result{Err: &IndeterminateError{Op: p.name, Err: err}}
 		}
+		if !s.mayRetry(r) {
+			return Result{Err: err}
+		}
 		if rerr := s.recover(ctx, t); rerr != nil {
 			return Result{Err: fmt.Errorf("%w (reconnecting failed: %w)", err, rerr)}
 		}
-		return s.run(ctx, p)
+		return s.runRetrying(ctx, p, r)
 	}
 	if err != nil {
 		return Result{Err: err}
@@ -94,13 +97,18 @@ func (s *Share) complete(ctx context.Context, call *protocol.Call, p plan) Resul
 // run sends one plan and waits for its result: one round trip (plus a
 // reconnect, if the connection breaks and the plan may run again).
 func (s *Share) run(ctx context.Context, p plan) Result {
-	for attempt := 0; ; attempt++ {
+	return s.runRetrying(ctx, p, &retries{})
+}
+
+// runRetrying is run for a plan that has already been tried r.n times.
+func (s *Share) runRetrying(ctx context.Context, p plan, r *retries) Result {
+	for {
 		t := s.tree.current()
 		call, err := s.start(ctx, p)
 		if err == nil {
-			return s.complete(ctx, call, p)
+			return s.complete(ctx, call, p, r)
 		}
-		if !isConnLoss(t, err) || !s.canReconnect() || attempt == maxRetries {
+		if !isConnLoss(t, err) || !s.canReconnect() || !s.mayRetry(r) {
 			return Result{Err: err}
 		}
 		if rerr := s.recover(ctx, t); rerr != nil {

@@ -54,6 +54,7 @@ type Share struct {
 	logger      *slog.Logger
 	recoverMu   sync.Mutex
 	reconnector Reconnector
+	retryBudget time.Duration // see SetReconnector
 	handlesMu   sync.Mutex
 	handles     map[*Handle]struct{}
 }
