@@ -108,8 +108,8 @@ func WithRequestTimeout(d time.Duration) Option {
 	return func(o *options) { o.proto.RequestTimeout = d }
 }
 
-// WithHandshakeTimeout bounds connection set-up when the context has no
-// deadline (default 20 s).
+// WithHandshakeTimeout bounds each step of connection set-up (NEGOTIATE,
+// SESSION_SETUP) when the context has no deadline (default 20 s).
 func WithHandshakeTimeout(d time.Duration) Option {
 	return func(o *options) { o.proto.HandshakeTimeout = d }
 }

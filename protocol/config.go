@@ -120,9 +120,9 @@ type Config struct {
 	// Default 120 s. A silent server is caught sooner, by DeadAfter.
 	RequestTimeout time.Duration
 
-	// HandshakeTimeout bounds NEGOTIATE when the caller's context has no
-	// deadline, so a server that accepts TCP and then stays silent is
-	// reported promptly. Default 20 s.
+	// HandshakeTimeout bounds NEGOTIATE, and SESSION_SETUP, when the
+	// caller's context has no deadline, so a server that accepts TCP and
+	// then stays silent is reported promptly. Default 20 s.
 	HandshakeTimeout time.Duration
 
 	// WriteTimeout bounds how long one frame may take to reach the socket.

@@ -42,6 +42,14 @@ func (c *Conn) SessionSetup(ctx context.Context, auth Authenticator) (*Session, 
 	if auth.Anonymous() && (c.cfg.Signing == PolicyRequired || c.cfg.Encryption == PolicyRequired) {
 		return nil, fmt.Errorf("smb2 session setup: %w: an anonymous session can neither sign nor encrypt", ErrSecurityPolicy)
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		// Set-up is bounded like NEGOTIATE: a request lost right after
+		// the handshake (Samba can lose one while it hands a connection
+		// to another smbd process) must not hold Dial for RequestTimeout.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.HandshakeTimeout)
+		defer cancel()
+	}
 	preauth := c.preauth // per-session copy (MS-SMB2 3.2.5.3.1)
 	hashing := c.dialect == wire.Dialect311
 	token, err := auth.InitialToken(c.negToken)

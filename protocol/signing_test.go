@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/smbfs/smbfs/protocol/smbcrypto"
 	"github.com/smbfs/smbfs/protocol/wire"
@@ -284,6 +285,33 @@ func TestSessionSetupRefused(t *testing.T) {
 		}
 		if c.Err() != nil {
 			t.Errorf("connection failed: %v", c.Err())
+		}
+	})
+}
+
+// TestSessionSetupLostRequest: a SESSION_SETUP the server never answers
+// (Samba can lose one while handing a new connection to another smbd
+// process) fails after HandshakeTimeout when the caller set no deadline,
+// instead of waiting for RequestTimeout.
+func TestSessionSetupLostRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const limit = 5 * time.Second
+		c, p := handshake(t, &Config{HandshakeTimeout: limit}, defaultNeg(wire.Dialect311))
+		start := time.Now()
+		res := goAsync(func() (*Session, error) { return c.SessionSetup(t.Context(), &fakeAuth{key: testSessionKey}) })
+		m1 := p.wantMsg(wire.CommandSessionSetup)
+		r1 := respTo(m1, wire.StatusMoreProcessingRequired, 8, sessionSetupBody(0, []byte("challenge")))
+		r1.h.SessionID = testSessionID
+		p.send(r1)
+		p.wantMsg(wire.CommandSessionSetup) // lost: never answered
+		time.Sleep(limit - time.Since(start) - time.Nanosecond)
+		res.wantBlocked(t)
+		time.Sleep(time.Nanosecond)
+		if _, err := res.wait(t); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("error %v, want context.DeadlineExceeded", err)
+		}
+		if got := time.Since(start); got != limit {
+			t.Errorf("failed after %v, want %v", got, limit)
 		}
 	})
 }
