@@ -1,7 +1,8 @@
 // Package faultproxy is a TCP proxy that injects network faults between a
-// client and a server, for resilience tests: resetting every connection,
-// black-holing traffic (packets vanish, no RST), delaying it, and taking the
-// "server" down and up again.
+// client and a server, for resilience tests: resetting every connection —
+// at once, or when the client sends a chosen request — black-holing traffic
+// (packets vanish, no RST), delaying it, and taking the "server" down and
+// up again.
 package faultproxy
 
 import (
