@@ -249,6 +249,40 @@ func TestReconnectWhenTheNewConnectionBreaks(t *testing.T) {
 	}
 }
 
+// TestBatchAfterAReset: a batch sent on a connection that has already
+// broken reconnects at its first operation, and every operation, the
+// Mkdir after it included, runs on the new connection.
+func TestBatchAfterAReset(t *testing.T) {
+	_, p := durableServer(t)
+	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fsys.Close() }) // after the scratch directory is removed
+	dir := scratch(t, fsys)
+	for _, name := range []string{"a", "b", "c"} {
+		writeFileT(t, dir, name, "content of "+name)
+	}
+	p.ResetAll()
+	// Let the client see the reset before the batch is sent.
+	deadline := time.Now().Add(5 * time.Second)
+	for fsys.Client().Stats().Failure == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	res := dir.Batch(smbfs.ReadFileOp("a"), smbfs.StatOp("b"), smbfs.ReadFileOp("c"), smbfs.MkdirOp("d", 0o755))
+	for i, r := range res {
+		if r.Err != nil {
+			t.Errorf("operation %d after the reset: %v", i, r.Err)
+		}
+	}
+	if string(res[0].Data) != "content of a" || res[1].Info == nil || string(res[2].Data) != "content of c" {
+		t.Errorf("results after the reset: %q, %v, %q", res[0].Data, res[1].Info, res[2].Data)
+	}
+	if n := fsys.Client().Stats().Reconnects; n != 1 {
+		t.Errorf("%d reconnects, want 1", n)
+	}
+}
+
 // TestNonIdempotentNotRetried: a Remove whose connection dies before the
 // answer is not retried; its error says it may have taken effect. The
 // next operation reconnects.
