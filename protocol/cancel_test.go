@@ -191,6 +191,7 @@ func TestSendWithCleanup(t *testing.T) {
 		{"partly answered before abandon", func(p *peer, f *inFrame, cancel func()) {
 			p.send(respTo(f.msgs[0], 0, 1, errorBody()))
 			p.send(interim(f.msgs[1], 3, 1))
+			synctest.Wait() // both are in before the abandon
 			cancel()
 			p.send(respTo(f.msgs[2], wire.StatusCancelled, 1, errorBody()))
 			p.send(respTo(f.msgs[1], wire.StatusCancelled, 1, errorBody()).async(3))

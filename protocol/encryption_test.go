@@ -104,6 +104,7 @@ func TestEncryptionCompound(t *testing.T) {
 		wantSealed(t, f, s.ID())
 		checkCompound(t, f, wire.CommandCreate, wire.CommandRead, wire.CommandClose)
 		p.sendSealed(respTo(f.msgs[0], 0, 1, errorBody()))
+		call.wantBlocked(t) // the first part's answer is in before the abandon
 		cancel()
 		call.wait(t)
 		cancels := p.drain()

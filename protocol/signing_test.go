@@ -89,6 +89,7 @@ func TestSigning(t *testing.T) {
 				m = p.wantMsg(wire.CommandChangeNotify)
 				wantSigned(t, p, m)
 				p.send(interim(m, 5, 1))
+				call.wantBlocked(t) // the AsyncId is known before the abandon
 				cancel()
 				call.wait(t)
 				cm := p.wantMsg(wire.CommandCancel)
