@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"expvar"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -80,13 +81,15 @@ func TestStatsCountersMove(t *testing.T) {
 	if _, err := json.Marshal(final); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.PublishExpvar("smbfs-test-stats"); err != nil {
+	// expvar names live as long as the process: one per run of the test.
+	name := fmt.Sprintf("smbfs-test-stats-%d", scratchCounter.Add(1))
+	if err := m.PublishExpvar(name); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(expvar.Get("smbfs-test-stats").String(), `"dialect":"3.1.1"`) {
-		t.Errorf("expvar: %s", expvar.Get("smbfs-test-stats"))
+	if !strings.Contains(expvar.Get(name).String(), `"dialect":"3.1.1"`) {
+		t.Errorf("expvar: %s", expvar.Get(name))
 	}
-	if err := m.PublishExpvar("smbfs-test-stats"); err == nil {
+	if err := m.PublishExpvar(name); err == nil {
 		t.Error("publishing a name twice succeeded")
 	}
 }
