@@ -191,6 +191,7 @@ func TestRenderConf(t *testing.T) {
 		"disable netbios = yes",
 		"map to guest = bad user",
 		"unix charset = UTF-8",
+		"server multi channel support = no",
 		"path = /tmp/x/shares/pub",
 		"path = /srv/priv",
 		"valid users = smbuser",
