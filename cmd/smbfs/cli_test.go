@@ -169,6 +169,17 @@ func TestListReadStat(t *testing.T) {
 		if f[4] != ro("") {
 			t.Errorf("df share column %q", f[4])
 		}
+		// One target fails, one works: the error on stderr, the header
+		// once above the one row, exit 1; none works: no header at all.
+		res := smbfsRun(t, runOpts{}, "df", ro("no-such-dir"), ro(""))
+		lines = strings.Split(strings.TrimSpace(res.stdout), "\n")
+		if res.code != 1 || len(lines) != 2 || !strings.Contains(lines[0], "Avail") || !strings.Contains(res.stderr, "df "+ro("no-such-dir")) {
+			t.Errorf("df with a bad target: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+		}
+		res = smbfsRun(t, runOpts{}, "df", ro("no-such-dir"))
+		if res.code != 1 || res.stdout != "" {
+			t.Errorf("df of a bad target only: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+		}
 	})
 }
 

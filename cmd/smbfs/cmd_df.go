@@ -23,32 +23,21 @@ Sizes are in binary units (KiB, MiB, GiB...), or bytes with -b.`,
 			bytes := f.Bool("b", false, "print sizes in bytes")
 			return func(ctx context.Context, a *app, args []string) error {
 				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-				fmt.Fprintln(tw, "Size\tUsed\tAvail\tUse%\t  Share")
 				size := func(n uint64) string {
 					if *bytes {
 						return fmt.Sprint(n)
 					}
 					return formatBytes(float64(n))
 				}
-				targets, err := parseRemotes(args)
-				if err != nil {
-					return err
-				}
-				for _, r := range targets {
-					fsys, err := a.sessions.fs(ctx, r)
-					if err != nil {
-						a.report(err)
-						continue
-					}
+				rows := 0 // the header goes above the first row
+				err := a.eachTarget(ctx, args, "df", func(_ int, r *remote, fsys *smbfs.FS) error {
 					sub, err := fsys.Sub(r.path)
 					if err != nil {
-						a.report(failf("df", r, err))
-						continue
+						return err
 					}
 					u, err := sub.(*smbfs.FS).DiskUsage()
 					if err != nil {
-						a.report(failf("df", r, err))
-						continue
+						return err
 					}
 					used := u.Total - min(u.Free, u.Total)
 					pct := "-"
@@ -56,9 +45,17 @@ Sizes are in binary units (KiB, MiB, GiB...), or bytes with -b.`,
 						// As df(1): used over what the user could have.
 						pct = fmt.Sprintf("%d%%", (used*100+used+u.Available-1)/(used+u.Available))
 					}
+					if rows == 0 {
+						fmt.Fprintln(tw, "Size\tUsed\tAvail\tUse%\t  Share")
+					}
+					rows++
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t  %s\n", size(u.Total), size(used), size(u.Available), pct, r)
+					return nil
+				})
+				if ferr := tw.Flush(); err == nil {
+					err = ferr
 				}
-				return tw.Flush()
+				return err
 			}
 		},
 	}

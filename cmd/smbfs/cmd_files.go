@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smbfs/smbfs"
 	"github.com/smbfs/smbfs/pipeline"
 	"github.com/smbfs/smbfs/protocol/wire"
 )
@@ -108,40 +109,23 @@ share is never removed.`,
 			emptyDir := f.Bool("d", false, "remove empty directories")
 			force := f.Bool("f", false, "ignore missing files")
 			return func(ctx context.Context, a *app, args []string) error {
-				targets, err := parseRemotes(args)
-				if err != nil {
-					return err
-				}
-				for _, r := range targets {
+				return a.eachTarget(ctx, args, "rm", func(_ int, r *remote, fsys *smbfs.FS) error {
 					if r.path == "." {
-						a.report(failf("rm", r, errors.New("refusing to remove the root of a share")))
-						continue
-					}
-					fsys, err := a.sessions.fs(ctx, r)
-					if err != nil {
-						a.report(err)
-						continue
+						return errors.New("refusing to remove the root of a share")
 					}
 					info, err := fsys.Stat(r.path)
 					switch {
 					case err != nil && *force && errors.Is(err, fs.ErrNotExist):
-						continue
+						return nil
 					case err != nil:
-						a.report(failf("rm", r, err))
-						continue
+						return err
 					case info.IsDir() && *recursive:
-						err = fsys.RemoveAll(r.path)
+						return fsys.RemoveAll(r.path)
 					case info.IsDir() && !*emptyDir:
-						err = errors.New("is a directory (use -r, or -d for an empty one)")
-					default:
-						err = fsys.Remove(r.path)
+						return errors.New("is a directory (use -r, or -d for an empty one)")
 					}
-					a.report(failf("rm", r, err))
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-				}
-				return nil
+					return fsys.Remove(r.path)
+				})
 			}
 		},
 	}
@@ -159,24 +143,12 @@ a directory that exists already.`,
 		setup: func(f *flag.FlagSet) runner {
 			parents := f.Bool("p", false, "make parent directories as needed; no error if existing")
 			return func(ctx context.Context, a *app, args []string) error {
-				targets, err := parseRemotes(args)
-				if err != nil {
-					return err
-				}
-				for _, r := range targets {
-					fsys, err := a.sessions.fs(ctx, r)
-					if err != nil {
-						a.report(err)
-						continue
-					}
+				return a.eachTarget(ctx, args, "mkdir", func(_ int, r *remote, fsys *smbfs.FS) error {
 					if *parents {
-						err = fsys.MkdirAll(r.path, 0o777)
-					} else {
-						err = fsys.Mkdir(r.path, 0o777)
+						return fsys.MkdirAll(r.path, 0o777)
 					}
-					a.report(failf("mkdir", r, err))
-				}
-				return nil
+					return fsys.Mkdir(r.path, 0o777)
+				})
 			}
 		},
 	}
@@ -193,27 +165,17 @@ allocation, mode, SMB attributes and the four timestamps.`,
 		minArgs: 1, maxArgs: -1,
 		setup: func(f *flag.FlagSet) runner {
 			return func(ctx context.Context, a *app, args []string) error {
-				targets, err := parseRemotes(args)
-				if err != nil {
-					return err
-				}
-				for i, r := range targets {
-					fsys, err := a.sessions.fs(ctx, r)
-					if err != nil {
-						a.report(err)
-						continue
-					}
+				return a.eachTarget(ctx, args, "stat", func(i int, r *remote, fsys *smbfs.FS) error {
 					info, err := fsys.Stat(r.path)
 					if err != nil {
-						a.report(failf("stat", r, err))
-						continue
+						return err
 					}
 					if i > 0 {
 						fmt.Fprintln(a.stdout)
 					}
 					printStat(a, r, info)
-				}
-				return nil
+					return nil
+				})
 			}
 		},
 	}

@@ -144,3 +144,25 @@ func (r *remote) serverOnly() *remote {
 func debugLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// eachTarget runs fn on every URL of args with the FS of its share, as the
+// commands that take several URLs do: a failure — to connect, or fn's,
+// reported as op on that URL — is printed and the next URL is tried; an
+// interrupt stops the loop. i is the URL's position in args.
+func (a *app) eachTarget(ctx context.Context, args []string, op string, fn func(i int, r *remote, fsys *smbfs.FS) error) error {
+	targets, err := parseRemotes(args)
+	if err != nil {
+		return err
+	}
+	for i, r := range targets {
+		fsys, err := a.sessions.fs(ctx, r)
+		if err == nil {
+			err = failf(op, r, fn(i, r, fsys))
+		}
+		a.report(err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
