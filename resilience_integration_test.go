@@ -36,6 +36,21 @@ func durableServer(t *testing.T) (*samba.Server, *faultproxy.Proxy) {
 	return srv, p
 }
 
+// dialThrough dials the durable share through the fault proxy p, closing
+// the connection at cleanup (after the cleanups the test registers later,
+// such as a scratch directory's removal).
+func dialThrough(t *testing.T, p *faultproxy.Proxy, opts ...smbfs.Option) *smbfs.FS {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	fsys, err := smbfs.Dial(ctx, samba.URLFor(p.Addr(), "durable", &user), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fsys.Close() })
+	return fsys
+}
+
 // generated is a reproducible pseudo-random stream of n bytes.
 func generated(seed byte, n int64) io.Reader {
 	return io.LimitReader(rand.NewChaCha8([32]byte{seed}), n)
@@ -68,17 +83,13 @@ func TestTransfersSurviveResets(t *testing.T) {
 	const size = 1 << 30
 	srv, p := durableServer(t)
 	var attempts, failures atomic.Int64
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user),
+	fsys := dialThrough(t, p,
 		smbfs.WithReconnectHook(func(ev smbfs.ReconnectEvent) {
 			attempts.Add(1)
 			if ev.Err != nil {
 				failures.Add(1)
 			}
 		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
 
 	// resetter cuts the connection 20 times while a transfer runs.
 	resetter := func(done <-chan struct{}) *sync.WaitGroup {
@@ -149,11 +160,7 @@ func openOnDisk(t *testing.T, srv *samba.Server, share, name string) io.Reader {
 // reads and writes; its durable handle is reclaimed each time.
 func TestOpenFileSurvivesAReset(t *testing.T) {
 	srv, p := durableServer(t)
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
+	fsys := dialThrough(t, p)
 	f, err := fsys.OpenFile("open.bin", os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +198,7 @@ func TestReconnectWhenTheNewConnectionBreaks(t *testing.T) {
 	srv, p := durableServer(t)
 	var cutTreeConnect atomic.Bool
 	var reconnected atomic.Int64
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user),
+	fsys := dialThrough(t, p,
 		smbfs.WithReconnectHook(func(ev smbfs.ReconnectEvent) {
 			if ev.Err != nil {
 				return
@@ -203,10 +210,6 @@ func TestReconnectWhenTheNewConnectionBreaks(t *testing.T) {
 				p.ResetAll()
 			}
 		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
 	f, err := fsys.OpenFile("again.bin", os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		t.Fatal(err)
@@ -254,11 +257,7 @@ func TestReconnectWhenTheNewConnectionBreaks(t *testing.T) {
 // Mkdir after it included, runs on the new connection.
 func TestBatchAfterAReset(t *testing.T) {
 	_, p := durableServer(t)
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() }) // after the scratch directory is removed
+	fsys := dialThrough(t, p)
 	dir := scratch(t, fsys)
 	for _, name := range []string{"a", "b", "c"} {
 		writeFileT(t, dir, name, "content of "+name)
@@ -288,16 +287,12 @@ func TestBatchAfterAReset(t *testing.T) {
 // next operation reconnects.
 func TestNonIdempotentNotRetried(t *testing.T) {
 	_, p := durableServer(t)
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user), smbfs.WithLiveness(500*time.Millisecond, time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
+	fsys := dialThrough(t, p, smbfs.WithLiveness(500*time.Millisecond, time.Second))
 	if err := fsys.WriteFile("victim", []byte("x"), 0o666); err != nil {
 		t.Fatal(err)
 	}
 	p.BlackHole(true)
-	err = fsys.Remove("victim")
+	err := fsys.Remove("victim")
 	p.BlackHole(false)
 	var ie *pipeline.IndeterminateError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "may have taken effect") {
@@ -314,19 +309,15 @@ func TestNonIdempotentNotRetried(t *testing.T) {
 // documented bound (DeadAfter, then the reconnect budget), never hang.
 func TestBlackHoledLink(t *testing.T) {
 	_, p := durableServer(t)
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user),
+	fsys := dialThrough(t, p,
 		smbfs.WithLiveness(500*time.Millisecond, 2*time.Second), smbfs.WithReconnect(3*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
 	if err := fsys.WriteFile("x", []byte("x"), 0o666); err != nil {
 		t.Fatal(err)
 	}
 	p.BlackHole(true)
 	defer p.BlackHole(false)
 	start := time.Now()
-	_, err = fsys.Stat("x")
+	_, err := fsys.Stat("x")
 	d := time.Since(start)
 	if err == nil {
 		t.Fatal("Stat through a black hole succeeded")
@@ -344,13 +335,7 @@ func TestBlackHoledLink(t *testing.T) {
 func TestSlowServer(t *testing.T) {
 	_, p := durableServer(t)
 	p.SetDelay(500 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	fsys, err := smbfs.Dial(ctx, samba.URLFor(p.Addr(), "durable", &user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
+	fsys := dialThrough(t, p)
 	data := randomBytes(300 << 10)
 	if err := fsys.WriteFile("slow", data, 0o666); err != nil {
 		t.Fatal(err)
@@ -370,11 +355,7 @@ func TestSlowServer(t *testing.T) {
 // is back, they work again.
 func TestFlappingServer(t *testing.T) {
 	_, p := durableServer(t)
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user), smbfs.WithReconnect(2*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
+	fsys := dialThrough(t, p, smbfs.WithReconnect(2*time.Second))
 	for cycle := 0; cycle < 2; cycle++ {
 		p.Down(true)
 		start := time.Now()
@@ -447,11 +428,7 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // after the reconnect, with no final error.
 func TestWatchSurvivesReconnect(t *testing.T) {
 	_, p := durableServer(t)
-	fsys, err := smbfs.Dial(context.Background(), samba.URLFor(p.Addr(), "durable", &user), smbfs.WithReconnect(10*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() }) // after the scratch directory is removed
+	fsys := dialThrough(t, p, smbfs.WithReconnect(10*time.Second))
 	dir, _ := scratchNamed(t, fsys)
 	rec := watchWorking(t, dir)
 
