@@ -16,8 +16,9 @@ import (
 // BenchmarkMetadataConnections asks whether a pool of extra connections
 // pays for metadata-heavy parallel work: 16 goroutines list 32
 // directories of 300 files each, then stat every file, through one
-// connection or spread over 2 or 4 (Samba runs one smbd process per
-// connection, so more connections means more server CPUs), directly and
+// connection or spread over 2 or 4 (with multichannel off, as the harness
+// sets it, Samba runs one smbd process per connection, so more connections
+// means more server CPUs), directly and
 // through the emulated LAN. It needs the linkbench build tag:
 //
 //	go test -tags linkbench -run '^$' -bench BenchmarkMetadataConnections -benchtime 5x -count 3 .
