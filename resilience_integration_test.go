@@ -372,20 +372,28 @@ func TestFlappingServer(t *testing.T) {
 	}
 }
 
+// startRestartable starts the durable-handle server with its share in a
+// directory of the test's own, so that the files outlive a restart of smbd;
+// it returns the configuration to start the server again with.
+func startRestartable(t *testing.T, prefix string) (*samba.Server, samba.Config) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o777)
+	cfg := samba.Durable()
+	cfg.Shares[0].Path = dir
+	return samba.StartT(t, cfg), cfg
+}
+
 // TestServerRestartDuringTransfer: smbd is killed and started again on the
 // same port mid-upload. Its durable-handle state is gone, so the handle is
 // reopened by path — the file identity check passes, it is the same file —
 // and the upload completes byte-identical.
 func TestServerRestartDuringTransfer(t *testing.T) {
-	dir, err := os.MkdirTemp("", "smbfs-restart-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o777)
-	cfg := samba.Durable()
-	cfg.Shares[0].Path = dir
-	srv := samba.StartT(t, cfg)
+	srv, cfg := startRestartable(t, "smbfs-restart-")
 	fsys, err := smbfs.Dial(context.Background(), srv.URL("durable", &user))
 	if err != nil {
 		t.Fatal(err)
@@ -463,15 +471,7 @@ func TestWatchSurvivesReconnect(t *testing.T) {
 // reports ErrOverflow (what changed while the server was down is unknown)
 // and then reports changes made after the restart.
 func TestServerRestartDuringWatch(t *testing.T) {
-	dir, err := os.MkdirTemp("", "smbfs-restart-watch-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o777)
-	cfg := samba.Durable()
-	cfg.Shares[0].Path = dir
-	srv := samba.StartT(t, cfg)
+	srv, cfg := startRestartable(t, "smbfs-restart-watch-")
 	fsys, err := smbfs.Dial(context.Background(), srv.URL("durable", &user), smbfs.WithReconnect(30*time.Second))
 	if err != nil {
 		t.Fatal(err)
