@@ -362,10 +362,10 @@ func waitAcknowledged(ctx context.Context, nc *notifyCall) bool {
 // (and the watch goes on) when the server dropped changes, and when the
 // connection broke and the share reconnected: the watch is then subscribed
 // again on the new connection, and what changed meanwhile is unknown. Any
-// other error
-// ends the watch and is returned again by later calls. A ctx that ends
-// makes Next return ctx.Err() and leaves the watch intact, except while
-// Next is subscribing again after a reconnect: then it ends the watch.
+// other error ends the watch and is returned again by later calls. A ctx
+// that ends makes Next return ctx.Err() and leaves the watch intact, except
+// while Next is subscribing again after a reconnect: then it ends the
+// watch.
 func (w *Watch) Next(ctx context.Context) ([]Change, error) {
 	if w.err != nil {
 		return nil, w.err
